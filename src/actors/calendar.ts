@@ -1,0 +1,57 @@
+/**
+ * Calendar dates (YYYY-MM-DD, compared as strings) and RFC 3339 instants (compared as instants).
+ * The engine never compares either with its own clock.
+ */
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** An instant with nanosecond precision: seconds since the epoch plus nanoseconds. */
+export interface Instant {
+  readonly epochSeconds: number;
+  readonly nanos: number;
+}
+
+export function isCalendarDate(text: string): boolean {
+  const match = DATE.exec(text);
+  return match !== null && isRealDay(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+export function parseInstant(text: string): Instant | null {
+  const match = TIMESTAMP.exec(text);
+  if (match === null) return null;
+  const [, y, mo, d, h, mi, s, fraction = "", zulu, sign, offsetHours = "0", offsetMinutes = "0"] = match;
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  if (!isRealDay(year, month, day)) return null;
+  const [hour, minute, second] = [Number(h), Number(mi), Number(s)];
+  // Second 60 is RFC 3339's leap second; it counts as the next second.
+  if (hour > 23 || minute > 59 || second > 60) return null;
+  const [oh, om] = [Number(offsetHours), Number(offsetMinutes)];
+  if (oh > 23 || om > 59) return null;
+  const offsetSeconds = zulu !== undefined ? 0 : (sign === "-" ? -1 : 1) * (oh * 3600 + om * 60);
+  const localSeconds = utcSeconds(year, month, day, hour, minute, second);
+  return { epochSeconds: localSeconds - offsetSeconds, nanos: Number(fraction.padEnd(9, "0")) };
+}
+
+export function compareInstants(a: Instant, b: Instant): number {
+  return a.epochSeconds !== b.epochSeconds ? a.epochSeconds - b.epochSeconds : a.nanos - b.nanos;
+}
+
+const GREGORIAN_CYCLE_SECONDS = 146_097 * 86_400; // 400 years, an exact number of days
+
+function utcSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  // Date.UTC reads years 0–99 as 1900–1999; shift by a whole 400-year cycle to keep them.
+  const shift = year < 100 ? 400 : 0;
+  const ms = Date.UTC(year + shift, month - 1, day, hour, minute, second);
+  return ms / 1000 - (shift === 0 ? 0 : GREGORIAN_CYCLE_SECONDS);
+}
+
+function isRealDay(year: number, month: number, day: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  return day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

@@ -1,0 +1,47 @@
+/** Prometheus metrics with the contract's names. One registry per engine, so tests stay apart. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { INVALID_REASONS, OUTCOMES } from "../actors/reasons.ts";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  /** Read at scrape time; the engine points it at its account count. */
+  const sources = { accountCount: () => 0 };
+  const metrics = {
+    registry,
+    sources,
+    messagesTotal: counter("messages_total", "Messages processed, by topic and outcome", ["topic", "outcome"]),
+    messagesInvalidTotal: counter("messages_invalid_total", "Invalid messages, by reason", ["reason"]),
+    dlqTotal: counter("dlq_total", "Dead letters, by reason", ["reason"]),
+    dlqEvictedTotal: counter("dlq_evicted_total", "Dead letters pushed out of the bounded in-memory DLQ"),
+    eodMismatchTotal: counter("eod_mismatch_total", "EODs that disagree with the engine's own close"),
+    eodFixesTotal: counter("eod_fixes_total", "EOD fixes (same day, later timestamp)"),
+    alertsTotal: counter("alerts_total", "High-value alerts raised"),
+    facilityLookupsTotal: counter("facility_lookups_total", "Facility lookups by result", ["result"]),
+    accounts: new Gauge({
+      name: "accounts",
+      help: "Accounts held in memory",
+      registers: [registry],
+      collect() {
+        this.set(sources.accountCount());
+      },
+    }),
+    wsClients: gauge("ws_clients", "Connected WebSocket clients"),
+    wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
+    applyDurationSeconds: new Histogram({
+      name: "apply_duration_seconds",
+      help: "Time to validate and apply one message",
+      buckets: [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2, 0.1],
+      registers: [registry],
+    }),
+  };
+  for (const reason of INVALID_REASONS) metrics.messagesInvalidTotal.inc({ reason }, 0);
+  return metrics;
+}
+
+export { OUTCOMES };
