@@ -133,6 +133,12 @@ export class BalanceEngine {
     return this.shards.get(shardId)?.queuedCount ?? 0;
   }
 
+  queuedTotal(): number {
+    let total = 0;
+    for (const shard of this.shards.values()) total += shard.queuedCount;
+    return total;
+  }
+
   private shard(id: number): Shard<AccountState, ActorMessage, ActorResult> {
     let shard = this.shards.get(id);
     if (shard === undefined) {

@@ -1,0 +1,46 @@
+/**
+ * Configuration: read from the environment once at start, validated, then passed down typed.
+ * Nothing else reads process.env.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
+  Type.Integer({ default: defaultValue, minimum, maximum, description });
+
+export const ConfigSchema = Type.Object({
+  PORT: Int(3000, 0, 65535, "HTTP and WebSocket port (0 picks a free one)"),
+  SHARD_COUNT: Int(12, 1, 1024, "Actor shards; with Kafka, the partition count of the topics"),
+  ALERT_THRESHOLD: Type.String({ default: "10000.00", pattern: "^(0|[1-9][0-9]*)(\\.[0-9]+)?$", description: "High-value alert threshold, major units" }),
+  DLQ_MEMORY_MAX: Int(10_000, 1, 1_000_000, "Dead letters kept in memory for GET /v1/dlq"),
+  FACILITY_CACHE_TTL_MS: Int(60_000, 0, 86_400_000, "How long a facility limit read from the table is reused"),
+  FACILITY_CACHE_ENTRIES_MAX: Int(100_000, 1, 10_000_000, "Facilities kept in the cache"),
+  WS_BUFFER_MAX_BYTES: Int(1_048_576, 1024, 67_108_864, "Unsent bytes a WebSocket client may fall behind before it is cut off"),
+  WS_SUBSCRIPTIONS_MAX: Int(1000, 1, 100_000, "Accounts one WebSocket connection may subscribe to"),
+  PGLITE_DIR: Type.String({ default: "", description: "Directory for the embedded store; empty keeps it in memory" }),
+  SIMULATE: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0", description: "1 starts the built-in traffic feed (same as --simulate)" }),
+  SIMULATE_ACCOUNTS: Int(5000, 1, 1_000_000, "Accounts in the simulated feed"),
+  SIMULATE_RATE: Int(200, 1, 100_000, "Simulated transactions per second"),
+  LOG_LEVEL: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+  SHUTDOWN_TIMEOUT_MS: Int(10_000, 100, 600_000, "Longest a graceful shutdown may take"),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Reads the known variables from `env` (unknown ones are ignored); `argv` may carry --simulate. */
+export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): ConfigResult {
+  const raw: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === "") continue;
+    // Only whole digit strings become integers: "3.5" or "8080abc" must fail, not be truncated.
+    raw[key] = schema.type === "integer" && /^-?[0-9]{1,15}$/.test(value) ? Number(value) : value;
+  }
+  if (argv.includes("--simulate")) raw.SIMULATE = "1";
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: withDefaults as Config };
+}

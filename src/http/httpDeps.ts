@@ -1,0 +1,27 @@
+/** What the HTTP and WebSocket layers need from the rest of the program. */
+import type { BalanceEngine } from "../engine/balanceEngine.ts";
+import type { DeadLetterRing } from "../engine/deadLetterRing.ts";
+import type { Logger } from "../observability/log.ts";
+import type { Metrics } from "../observability/metrics.ts";
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, boolean>;
+}
+
+/** The Postgres copy of balances (`?source=db`), when a sync is configured. */
+export interface AccountCopyReader {
+  read(accountId: string): Promise<Record<string, unknown> | null>;
+}
+
+export interface HttpDeps {
+  readonly engine: BalanceEngine;
+  readonly dlq: DeadLetterRing;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly readiness: () => Readiness;
+  readonly accountCopy: AccountCopyReader | null;
+  /** Messages waiting behind lookups above which ingestion answers 429. */
+  readonly queuedMessagesMax: number;
+  readonly wsSubscriptionsMax: number;
+}

@@ -1,0 +1,38 @@
+/** PUT /v1/admin/facilities/:facilityId — change a facility limit during the day. */
+import { Elysia, t } from "elysia";
+import { minorDigitsOf } from "../../actors/currency.ts";
+import { ID_LENGTH_MAX } from "../../actors/messages.ts";
+import { formatAmount, parseAmount } from "../../actors/money.ts";
+import { HttpError } from "../httpError.ts";
+import type { HttpDeps } from "../httpDeps.ts";
+import { ErrorResponse } from "../schemas.ts";
+
+export function adminRoutes(deps: HttpDeps) {
+  return new Elysia().put(
+    "/v1/admin/facilities/:facilityId",
+    async ({ params, body }) => {
+      const currency = body.currency ?? "USD";
+      const minorDigits = minorDigitsOf(currency);
+      if (minorDigits === undefined) throw new HttpError(400, "unknown_currency", `${currency} is not a known currency`, "currency");
+      const limit = parseAmount(body.limit, minorDigits);
+      if (!limit.ok || limit.minor < 0) {
+        throw new HttpError(400, "invalid_limit", `limit must be a non-negative decimal string in ${currency}`, "limit");
+      }
+      const facility = { facilityId: params.facilityId, limitMinor: limit.minor, currency };
+      const accountsUpdated = await deps.engine.setFacilityLimit(facility);
+      return { facilityId: facility.facilityId, limit: formatAmount(limit.minor, minorDigits), currency, accountsUpdated };
+    },
+    {
+      params: t.Object({ facilityId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
+      body: t.Object({
+        limit: t.String({ description: "Non-negative decimal string", examples: ["5000.00"] }),
+        currency: t.Optional(t.String({ description: "Currency of the limit (default USD)", examples: ["USD"] })),
+      }),
+      response: {
+        200: t.Object({ facilityId: t.String(), limit: t.String(), currency: t.String(), accountsUpdated: t.Integer() }),
+        400: ErrorResponse,
+      },
+      detail: { summary: "Upsert a facility limit and apply it to its accounts at once", tags: ["admin"] },
+    },
+  );
+}

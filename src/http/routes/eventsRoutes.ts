@@ -1,0 +1,66 @@
+/** POST /v1/events — the embedded input: one message or an array of up to 10,000. */
+import { Elysia, t } from "elysia";
+import type { Inbound } from "../../engine/balanceEngine.ts";
+import { HttpError } from "../httpError.ts";
+import type { HttpDeps } from "../httpDeps.ts";
+import { ErrorResponse } from "../schemas.ts";
+
+export const EVENTS_BODY_BYTES_MAX = 16 * 1024 * 1024;
+export const EVENTS_MESSAGES_MAX = 10_000;
+
+const HTTP_SOURCE = { kind: "http" } as const;
+
+const Result = t.Object({
+  messageId: t.Optional(t.String()),
+  outcome: t.Union([t.Literal("applied"), t.Literal("duplicate"), t.Literal("ignored_older"), t.Literal("dead_lettered")]),
+  reason: t.Optional(t.String()),
+  warning: t.Optional(t.Literal("facility_not_found")),
+});
+
+export function eventsRoutes(deps: HttpDeps) {
+  return new Elysia().post(
+    "/v1/events",
+    async ({ body }) => {
+      const elements = Array.isArray(body) ? body : [body];
+      if (elements.length > EVENTS_MESSAGES_MAX) {
+        throw new HttpError(413, "too_many_messages", `at most ${EVENTS_MESSAGES_MAX} messages per request`);
+      }
+      if (deps.engine.queuedTotal() > deps.queuedMessagesMax) {
+        throw new HttpError(429, "engine_busy", "too many messages wait on lookups; retry shortly", undefined, { "retry-after": "1" });
+      }
+      const inbounds: Inbound[] = elements.map((value) => ({ value, source: HTTP_SOURCE }));
+      return { results: await deps.engine.ingestAll(inbounds) };
+    },
+    {
+      parse: ({ request }) => readJsonBody(request),
+      // An element is validated by the engine (an invalid one is dead-lettered, not a 400).
+      body: t.Union([t.Record(t.String(), t.Unknown()), t.Array(t.Unknown())], {
+        description: "One message, or an array of messages",
+        examples: [{
+          type: "TRANSACTION", messageId: "m-2", accountId: "123", eventType: "TRANSACTION_CREATED",
+          transactionId: "t-9", amount: "-50.00", currency: "USD", bookingDate: "2026-11-22",
+          timestamp: "2026-11-22T09:30:00Z",
+        }],
+      }),
+      response: { 200: t.Object({ results: t.Array(Result) }), 400: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+      detail: { summary: "Ingest messages (embedded mode)", tags: ["events"] },
+    },
+  );
+}
+
+/** Reads at most 16 MiB of JSON, whatever the content type says. */
+async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > EVENTS_BODY_BYTES_MAX) throw tooLarge();
+  const text = await request.text();
+  if (text.length > EVENTS_BODY_BYTES_MAX) throw tooLarge();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "the body is not JSON", "body");
+  }
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, "body_too_large", `the body exceeds ${EVENTS_BODY_BYTES_MAX} bytes`);
+}

@@ -1,0 +1,25 @@
+/** Liveness, readiness and Prometheus metrics. */
+import { Elysia } from "elysia";
+import type { HttpDeps } from "../httpDeps.ts";
+
+export function opsRoutes(deps: HttpDeps) {
+  return new Elysia()
+    .get("/health", () => ({ status: "ok" }), { detail: { summary: "Liveness", tags: ["ops"] } })
+    .get(
+      "/ready",
+      ({ set }) => {
+        const readiness = deps.readiness();
+        set.status = readiness.ready ? 200 : 503;
+        return { status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks };
+      },
+      { detail: { summary: "Readiness: sources connected, state recovered", tags: ["ops"] } },
+    )
+    .get(
+      "/metrics",
+      async ({ set }) => {
+        set.headers["content-type"] = deps.metrics.registry.contentType;
+        return deps.metrics.registry.metrics();
+      },
+      { detail: { summary: "Prometheus metrics", tags: ["ops"] } },
+    );
+}

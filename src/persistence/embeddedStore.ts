@@ -1,0 +1,20 @@
+/** The embedded store: PGlite, real Postgres compiled to WASM, in this process. No server needed. */
+import { PGlite } from "@electric-sql/pglite";
+import { migrate } from "./migrations.ts";
+import type { SqlClient } from "./sqlClient.ts";
+
+export interface EmbeddedStore extends SqlClient {
+  close(): Promise<void>;
+}
+
+/** Opens the store in `directory`, or in memory when it is empty, and creates the tables. */
+export async function openEmbeddedStore(directory: string): Promise<EmbeddedStore> {
+  const db = directory === "" ? new PGlite() : new PGlite(directory);
+  await db.waitReady;
+  const store: EmbeddedStore = {
+    query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await db.query<Row>(sql, params)).rows }),
+    close: () => db.close(),
+  };
+  await migrate(store);
+  return store;
+}
