@@ -12,6 +12,7 @@ import { createMetrics } from "./observability/metrics.ts";
 import { openEmbeddedStore } from "./persistence/embeddedStore.ts";
 import { SqlFacilityStore } from "./persistence/sqlFacilityStore.ts";
 import { TrafficSimulator } from "./simulate/trafficSimulator.ts";
+import { SubscriptionHub } from "./ws/subscriptionHub.ts";
 import { WsPublisher } from "./ws/wsPublisher.ts";
 
 /** Messages that may wait behind facility lookups before ingestion answers 429. */
@@ -29,8 +30,9 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (alertThresholds === null) throw new Error(`ALERT_THRESHOLD ${config.ALERT_THRESHOLD} is out of range`);
   const metrics = createMetrics();
   const store = await openEmbeddedStore(config.PGLITE_DIR);
-  const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, () => metrics.dlqEvictedTotal.inc());
-  const ws = new WsPublisher();
+  const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
+  const hub = new SubscriptionHub(config.WS_BUFFER_MAX_BYTES, config.WS_SUBSCRIPTIONS_MAX, () => metrics.wsSlowDisconnectsTotal.inc());
+  const ws = new WsPublisher(hub);
   const engine = new BalanceEngine({
     shardCount: config.SHARD_COUNT,
     alertThresholds,
@@ -53,9 +55,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     accountCopy: null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX,
     wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX,
-  }, { wsBufferMaxBytes: config.WS_BUFFER_MAX_BYTES }).listen({ port: config.PORT, hostname: "0.0.0.0" });
+  }, hub, config.WS_BUFFER_MAX_BYTES).listen({ port: config.PORT, hostname: "0.0.0.0" });
   const server = app.server!;
-  ws.attach(server);
 
   const simulator = config.SIMULATE === "1"
     ? new TrafficSimulator(engine, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)

@@ -9,7 +9,7 @@ import type { AccountState } from "./accountState.ts";
 import { compareInstants } from "./calendar.ts";
 import { highValueAlertOf, type AlertThresholds, type HighValueAlert } from "./highValueAlert.ts";
 import type { BankMessage, EodBalanceMessage, TransactionMessage } from "./messages.ts";
-import { addMinor } from "./money.ts";
+import { addMinor, sumMinor } from "./money.ts";
 import type { DeadLetterReason, Outcome } from "./reasons.ts";
 
 export interface ApplyContext {
@@ -96,8 +96,7 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
   if (context.facilityLimitMinor === undefined) return { outcome: "needs_facility", facilityId: message.facilityId };
   const facilityLimitMinor = context.facilityLimitMinor;
 
-  const closedMinor = sumBucketsThrough(state, message.asOfDate);
-  const keptMinor = closedMinor === null ? null : addMinor(state.intradayTotalMinor, -closedMinor);
+  const keptMinor = sumBuckets(state, (bookingDate) => bookingDate > message.asOfDate);
   if (keptMinor === null || !figuresInRange(message.balanceMinor, keptMinor, facilityLimitMinor, state.holdsMinor)) {
     return deadLettered("out_of_range");
   }
@@ -105,7 +104,9 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
   const effects: Effect[] = [{ kind: "balance_changed" }];
   if (current !== null && message.asOfDate === current.date) effects.push({ kind: "eod_fix" });
   if (current !== null && message.asOfDate > current.date) {
-    const engineCloseMinor = addMinor(current.balanceMinor, closedMinor!);
+    // The engine's own close of the new day; null when it would leave the range (then it differs).
+    const closedMinor = sumBuckets(state, (bookingDate) => bookingDate <= message.asOfDate);
+    const engineCloseMinor = closedMinor === null ? null : addMinor(current.balanceMinor, closedMinor);
     if (engineCloseMinor !== message.balanceMinor) {
       effects.push({ kind: "eod_mismatch", engineCloseMinor, eodBalanceMinor: message.balanceMinor });
     }
@@ -132,13 +133,11 @@ function isOlderEod(message: EodBalanceMessage, date: string, timestamp: EodBala
   return compareInstants(message.timestamp, timestamp) <= 0;
 }
 
-/** Sum of the intraday buckets booked on or before `date` (what an EOD for that date closes). */
-function sumBucketsThrough(state: AccountState, date: string): number | null {
-  let sum: number | null = 0;
-  for (const [bookingDate, total] of state.buckets) {
-    if (bookingDate <= date && sum !== null) sum = addMinor(sum, total);
-  }
-  return sum;
+/** Exact sum of the intraday buckets whose booking date passes `include`; null out of range. */
+function sumBuckets(state: AccountState, include: (bookingDate: string) => boolean): number | null {
+  const totals: number[] = [];
+  for (const [bookingDate, total] of state.buckets) if (include(bookingDate)) totals.push(total);
+  return sumMinor(totals);
 }
 
 /**

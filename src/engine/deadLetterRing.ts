@@ -1,30 +1,48 @@
-/** The in-memory DLQ: the most recent dead letters, bounded; the oldest is pushed out first. */
+/**
+ * The in-memory DLQ: the most recent dead letters, bounded by count and by payload bytes (one
+ * HTTP body may be 16 MiB); past either bound the oldest letter goes, and `onEvict` counts it.
+ */
 import type { DeadLetter } from "./deadLetter.ts";
 
 export class DeadLetterRing {
   private readonly items: (DeadLetter | undefined)[];
-  private next = 0;
+  private start = 0;
   private size = 0;
+  private bytes = 0;
 
-  constructor(readonly capacity: number, private readonly onEvict: () => void = () => {}) {
+  constructor(
+    readonly capacity: number,
+    readonly bytesMax: number,
+    private readonly onEvict: () => void = () => {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error("invariant: DLQ capacity must be >= 1");
     this.items = new Array(capacity);
   }
 
   push(letter: DeadLetter): void {
-    if (this.size === this.capacity) this.onEvict();
-    else this.size += 1;
-    this.items[this.next] = letter;
-    this.next = (this.next + 1) % this.capacity;
+    while (this.size > 0 && (this.size === this.capacity || this.bytes + letter.payload.length > this.bytesMax)) {
+      this.evictOldest();
+    }
+    this.items[(this.start + this.size) % this.capacity] = letter;
+    this.size += 1;
+    this.bytes += letter.payload.length;
   }
 
   /** The `limit` most recent dead letters, newest first. */
   newest(limit: number): DeadLetter[] {
-    const count = Math.min(limit, this.size);
     const result: DeadLetter[] = [];
-    for (let i = 1; i <= count; i++) {
-      result.push(this.items[(this.next - i + this.capacity) % this.capacity]!);
+    for (let i = this.size - 1; i >= 0 && result.length < limit; i--) {
+      result.push(this.items[(this.start + i) % this.capacity]!);
     }
     return result;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.items[this.start]!;
+    this.items[this.start] = undefined;
+    this.bytes -= oldest.payload.length;
+    this.start = (this.start + 1) % this.capacity;
+    this.size -= 1;
+    this.onEvict();
   }
 }

@@ -1,6 +1,7 @@
 /** The HTTP and WebSocket server: every route, the error format and the OpenAPI document. */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
 import { HttpError } from "./httpError.ts";
 import type { HttpDeps } from "./httpDeps.ts";
@@ -10,17 +11,13 @@ import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 
-export interface ServerLimits {
-  /** Unsent bytes per WebSocket client before it is cut off. */
-  readonly wsBufferMaxBytes: number;
-}
-
-export function createApp(deps: HttpDeps, limits: ServerLimits) {
+export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   return new Elysia({
     serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + 1024 * 1024 },
     websocket: {
-      backpressureLimit: limits.wsBufferMaxBytes,
-      closeOnBackpressureLimit: true, // a slow client is cut off, never buffered without bound
+      // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.
+      backpressureLimit: wsBufferMaxBytes * 2,
+      closeOnBackpressureLimit: true,
       maxPayloadLength: 64 * 1024,
       idleTimeout: 120,
     },
@@ -35,7 +32,7 @@ export function createApp(deps: HttpDeps, limits: ServerLimits) {
     .use(eventsRoutes(deps))
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
-    .use(wsRoutes(deps));
+    .use(wsRoutes(deps, hub));
 }
 
 function errorResponse(deps: HttpDeps, code: string | number, error: unknown, set: { status?: number | string; headers: Record<string, unknown> }) {
@@ -50,6 +47,8 @@ function errorResponse(deps: HttpDeps, code: string | number, error: unknown, se
     return new HttpError(400, "invalid_request", detail.message, detail.field).body;
   }
   if (code === "PARSE") {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof HttpError) return errorResponse(deps, "HTTP", cause, set);
     set.status = 400;
     return new HttpError(400, "invalid_json", "the body is not valid JSON", "body").body;
   }
@@ -62,12 +61,28 @@ function errorResponse(deps: HttpDeps, code: string | number, error: unknown, se
   return new HttpError(500, "internal", "internal error").body;
 }
 
-/** Elysia's ValidationError: name the part and field that is wrong, in one readable line. */
+/**
+ * Elysia's ValidationError: name the part and field that is wrong, in one readable line. A schema
+ * may carry `error: "query.limit: ..."` where Elysia cannot name the field itself (coerced values).
+ */
 function validationDetail(error: unknown): { message: string; field: string } {
-  const e = error as { type?: string; all?: { path?: string; message?: string }[] };
-  const first = e.all?.[0];
-  const part = e.type ?? "request";
-  const path = first?.path ? first.path.replace(/^\//, "").replaceAll("/", ".") : "";
-  const field = path === "" ? part : `${part}.${path}`;
-  return { message: `${field}: ${first?.message ?? "invalid"}`, field };
+  const e = error as { type?: string; customError?: unknown; message?: string };
+  if (typeof e.customError === "string") {
+    const named = /^([\w.]+): /.exec(e.customError);
+    if (named !== null) return { message: e.customError, field: named[1]! };
+  }
+  const detail = parseOrEmpty(e.message);
+  const part = typeof detail.on === "string" ? detail.on : (e.type ?? "request");
+  const property = typeof detail.property === "string" && detail.property !== "root" ? detail.property : "";
+  const field = property === "" ? part : `${part}.${property.replace(/^\//, "").replaceAll("/", ".")}`;
+  return { message: `${field}: ${typeof detail.summary === "string" ? detail.summary : "invalid"}`, field };
+}
+
+function parseOrEmpty(text: string | undefined): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text ?? "");
+    return typeof value === "object" && value !== null ? value : {};
+  } catch {
+    return {};
+  }
 }

@@ -2,60 +2,54 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Elysia } from "elysia";
 import type { HttpDeps } from "../http/httpDeps.ts";
-import {
-  newSubscriptions, setAlertsChannel, subscribeAccounts, unsubscribeAccounts, type Subscriber, type Subscriptions,
-} from "./subscriptionHub.ts";
+import type { Connection, SubscriptionHub } from "./subscriptionHub.ts";
 import { ClientMessage } from "./wsMessages.ts";
 
 const clientMessage = TypeCompiler.Compile(ClientMessage);
 
-interface Socket extends Subscriber {
-  readonly id: string;
-  send(data: string): unknown;
-}
-
-export function wsRoutes(deps: HttpDeps) {
-  const connections = new Map<string, Subscriptions>();
+export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
+  // ws.raw is Bun's ServerWebSocket: the same object for the connection's whole life.
+  const connectionOf = (ws: { raw: unknown }) => ws.raw as Connection;
   return new Elysia().ws("/v1/ws", {
     open(ws) {
-      connections.set(ws.id, newSubscriptions());
-      deps.metrics.wsClients.set(connections.size);
+      hub.add(connectionOf(ws));
+      deps.metrics.wsClients.set(hub.size);
     },
     message(ws, raw) {
-      const subs = connections.get(ws.id);
-      if (subs !== undefined) handleClientMessage(deps, ws as unknown as Socket, subs, raw);
+      handleClientMessage(deps, hub, connectionOf(ws), raw);
     },
     close(ws) {
-      connections.delete(ws.id);
-      deps.metrics.wsClients.set(connections.size);
+      hub.remove(connectionOf(ws));
+      deps.metrics.wsClients.set(hub.size);
     },
     detail: { summary: "Balance and alert push", tags: ["websocket"] },
   });
 }
 
-function handleClientMessage(deps: HttpDeps, ws: Socket, subs: Subscriptions, raw: unknown): void {
+function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, raw: unknown): void {
   const message = typeof raw === "string" ? parseOrNull(raw) : raw;
   if (!clientMessage.Check(message)) {
     const first = clientMessage.Errors(message).First();
-    return sendError(ws, "invalid_message", first ? `${first.path || "message"}: ${first.message}` : "not JSON");
+    return sendError(hub, connection, "invalid_message", first ? `${first.path || "message"}: ${first.message}` : "not JSON");
   }
   const accounts = message.accounts ?? [];
+  const alerts = message.channels?.includes("alerts") === true;
   if (message.op === "unsubscribe") {
-    unsubscribeAccounts(ws, subs, accounts);
-    if (message.channels?.includes("alerts")) setAlertsChannel(ws, subs, false);
+    hub.unsubscribe(connection, accounts);
+    if (alerts) hub.setAlerts(connection, false);
     return;
   }
-  if (message.channels?.includes("alerts")) setAlertsChannel(ws, subs, true);
-  const added = subscribeAccounts(ws, subs, accounts, deps.wsSubscriptionsMax);
-  if (added === null) return sendError(ws, "too_many_subscriptions", `at most ${deps.wsSubscriptionsMax} accounts per connection`);
+  if (alerts) hub.setAlerts(connection, true);
+  const added = hub.subscribe(connection, accounts);
+  if (added === null) return sendError(hub, connection, "too_many_subscriptions", `at most ${deps.wsSubscriptionsMax} accounts per connection`);
   for (const accountId of added) {
     const view = deps.engine.balanceOf(accountId);
-    if (view !== null) ws.send(JSON.stringify({ type: "balance", ...view }));
+    if (view !== null) hub.deliver(connection, JSON.stringify({ type: "balance", ...view }));
   }
 }
 
-function sendError(ws: Socket, code: string, message: string): void {
-  ws.send(JSON.stringify({ type: "error", error: { code, message } }));
+function sendError(hub: SubscriptionHub, connection: Connection, code: string, message: string): void {
+  hub.deliver(connection, JSON.stringify({ type: "error", error: { code, message } }));
 }
 
 function parseOrNull(text: string): unknown {

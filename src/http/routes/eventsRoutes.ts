@@ -33,8 +33,9 @@ export function eventsRoutes(deps: HttpDeps) {
     },
     {
       parse: ({ request }) => readJsonBody(request),
-      // An element is validated by the engine (an invalid one is dead-lettered, not a 400).
-      body: t.Union([t.Record(t.String(), t.Unknown()), t.Array(t.Unknown())], {
+      // The parse hook checks object-or-array (Elysia would coerce 42 into {}); each element is
+      // validated by the engine, and an invalid one is dead-lettered, not a 400.
+      body: t.Unknown({
         description: "One message, or an array of messages",
         examples: [{
           type: "TRANSACTION", messageId: "m-2", accountId: "123", eventType: "TRANSACTION_CREATED",
@@ -54,11 +55,16 @@ async function readJsonBody(request: Request): Promise<unknown> {
   if (declared > EVENTS_BODY_BYTES_MAX) throw tooLarge();
   const text = await request.text();
   if (text.length > EVENTS_BODY_BYTES_MAX) throw tooLarge();
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new HttpError(400, "invalid_json", "the body is not JSON", "body");
   }
+  if (typeof body !== "object" || body === null) {
+    throw new HttpError(400, "invalid_request", "the body must be a JSON object or an array of them", "body");
+  }
+  return body;
 }
 
 function tooLarge(): HttpError {

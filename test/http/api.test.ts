@@ -1,0 +1,86 @@
+/** Balance reads, facility admin, ops endpoints and the OpenAPI document. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+
+let engine: EngineUnderTest;
+beforeAll(async () => {
+  engine = await startEngineUnderTest();
+});
+afterAll(() => engine.stop());
+
+describe("GET /v1/accounts/:accountId/balance", () => {
+  test("an account with no EOD is a 404 with the error shape", async () => {
+    const response = await engine.get("/v1/accounts/nobody/balance");
+    expect(response.status).toBe(404);
+    expect((await bodyOf(response)).error.code).toBe("account_not_found");
+  });
+
+  test("an account whose transactions came before its first EOD reads 404, then counts only the kept days", async () => {
+    await engine.post("/v1/events", [txn({ accountId: "B1", bookingDate: "2026-11-21", amount: "7.00" }), txn({ accountId: "B1", amount: "3.00" })]);
+    expect((await engine.get("/v1/accounts/B1/balance")).status).toBe(404);
+    await engine.post("/v1/events", eod({ accountId: "B1", balance: "10.00" }));
+    expect(await bodyOf(await engine.get("/v1/accounts/B1/balance"))).toMatchObject({ currentBalance: "13.00", intradayTotal: "3.00" });
+  });
+
+  test("a bad parameter is a 400 that names it", async () => {
+    const longId = "x".repeat(200);
+    const tooLong = await engine.get(`/v1/accounts/${longId}/balance`);
+    expect(tooLong.status).toBe(400);
+    expect((await bodyOf(tooLong)).error.field).toBe("params.accountId");
+    const badSource = await engine.get("/v1/accounts/B1/balance?source=disk");
+    expect(badSource.status).toBe(400);
+    expect((await bodyOf(badSource)).error.field).toBe("query.source");
+  });
+
+  test("?source=db without a configured Postgres sync is a 503, not a stale answer", async () => {
+    const response = await engine.get("/v1/accounts/B1/balance?source=db");
+    expect(response.status).toBe(503);
+    expect((await bodyOf(response)).error.code).toBe("db_sync_disabled");
+  });
+});
+
+describe("PUT /v1/admin/facilities/:facilityId", () => {
+  test("applies a new limit at once to every account that uses the facility", async () => {
+    await engine.post("/v1/events", [
+      eod({ accountId: "P1", facilityId: "FX" }), eod({ accountId: "P2", facilityId: "FX" }), eod({ accountId: "P3", facilityId: "FY" }),
+    ]);
+    expect((await bodyOf(await engine.get("/v1/accounts/P1/balance"))).facilityLimitKnown).toBe(false);
+    const response = await engine.put("/v1/admin/facilities/FX", { limit: "250.50" });
+    expect(response.status).toBe(200);
+    expect(await bodyOf(response)).toMatchObject({ facilityId: "FX", limit: "250.50", accountsUpdated: 2 });
+    expect(await bodyOf(await engine.get("/v1/accounts/P2/balance"))).toMatchObject({ facilityLimit: "250.50", availableBalance: "1250.50" });
+    expect((await bodyOf(await engine.get("/v1/accounts/P3/balance"))).facilityLimitKnown).toBe(false);
+  });
+
+  test("a limit that is not a non-negative decimal string is a 400 naming the limit", async () => {
+    for (const limit of ["-1.00", "abc", "1.234", "1e3", 5]) {
+      const response = await engine.put("/v1/admin/facilities/FZ", { limit });
+      expect(response.status).toBe(400);
+      expect((await bodyOf(response)).error.field).toMatch(/limit/);
+    }
+  });
+});
+
+describe("operations", () => {
+  test("/health is live and /ready is ready once started", async () => {
+    expect((await engine.get("/health")).status).toBe(200);
+    expect(await bodyOf(await engine.get("/ready"))).toMatchObject({ status: "ready" });
+  });
+
+  test("/metrics exposes the contract's metric names in Prometheus text format", async () => {
+    await engine.post("/v1/events", [eod({ accountId: "M1" }), txn({ accountId: "M1", amount: "20000.00" }), txn({ accountId: "M1", amount: 1 })]);
+    const text = await (await engine.get("/metrics")).text();
+    for (const name of ["messages_total", "messages_invalid_total", "dlq_total", "eod_mismatch_total", "eod_fixes_total", "alerts_total", "accounts", "ws_clients", "apply_duration_seconds_bucket"]) {
+      expect(text).toContain(`\n${name}`);
+    }
+    expect(text).toContain('messages_total{topic="bank.transactions",outcome="applied"}');
+    expect(text).toMatch(/alerts_total [1-9]/);
+  });
+
+  test("the OpenAPI document describes every route", async () => {
+    const document = await bodyOf(await engine.get("/openapi/json"));
+    for (const path of ["/v1/accounts/{accountId}/balance", "/v1/events", "/v1/admin/facilities/{facilityId}", "/v1/dlq", "/health", "/ready", "/metrics"]) {
+      expect(Object.keys(document.paths)).toContain(path);
+    }
+  });
+});

@@ -1,0 +1,53 @@
+/** The engine as users run it: `bun start`, configuration errors, graceful shutdown. */
+import { expect, test } from "bun:test";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function waitForHealth(port: number, attemptsMax = 100): Promise<boolean> {
+  for (let attempt = 0; attempt < attemptsMax; attempt++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    if (ok) return true;
+    await Bun.sleep(100);
+  }
+  return false;
+}
+
+test("bun start serves with no outside services and stops cleanly on SIGTERM", async () => {
+  const port = 31_000 + Math.floor(Math.random() * 1000);
+  const engine = Bun.spawn(["bun", "start"], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
+  expect(await waitForHealth(port)).toBe(true);
+  engine.kill("SIGTERM");
+  expect(await engine.exited).toBe(0);
+  const logs = await new Response(engine.stdout).text();
+  const events = logs.trim().split("\n").map((line) => JSON.parse(line).event);
+  expect(events).toContain("engine_started");
+  expect(events).toContain("engine_stopped");
+});
+
+test("an invalid configuration stops the start with exit code 2 and names the variable", async () => {
+  const engine = Bun.spawn(["bun", "start"], { cwd: ROOT, env: { ...process.env, PORT: "not-a-port" }, stdout: "pipe", stderr: "pipe" });
+  expect(await engine.exited).toBe(2);
+  expect(await new Response(engine.stderr).text()).toContain("PORT");
+});
+
+test("--simulate moves balances at once", async () => {
+  const port = 32_000 + Math.floor(Math.random() * 1000);
+  const engine = Bun.spawn(["bun", "start", "--simulate"], {
+    cwd: ROOT, env: { ...process.env, PORT: String(port), SIMULATE_ACCOUNTS: "200", SIMULATE_RATE: "2000" }, stdout: "ignore", stderr: "pipe",
+  });
+  try {
+    expect(await waitForHealth(port)).toBe(true);
+    const versions = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const first = await versions();
+    await Bun.sleep(500);
+    expect(await versions()).toBeGreaterThan(first);
+    const balance = await fetch(`http://127.0.0.1:${port}/v1/accounts/ACC-100000/balance`);
+    expect(balance.status).toBe(200);
+  } finally {
+    engine.kill("SIGTERM");
+    await engine.exited;
+  }
+});
