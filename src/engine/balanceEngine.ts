@@ -74,15 +74,26 @@ export class BalanceEngine {
     if (!validated.ok) {
       this.options.metrics.messagesInvalidTotal.inc({ reason: validated.reason });
       this.deadLetter(validated.reason, validated.messageId, inbound);
-      return this.finish({ messageId: validated.messageId, outcome: "dead_lettered", reason: validated.reason },
-        topicOf(inbound, undefined), startedAt);
+      const result: MessageResult = { outcome: "dead_lettered", reason: validated.reason };
+      if (validated.messageId !== undefined) result.messageId = validated.messageId;
+      this.options.outputs.messageProcessed?.({
+        atMs: this.now(), source: inbound.source, outcome: "dead_lettered", reason: validated.reason,
+        messageId: validated.messageId, accountId: validated.accountId,
+      });
+      return this.finish(result, topicOf(inbound, undefined), startedAt);
     }
     const message = validated.message;
     const shard = this.shard(inbound.shard ?? partitionForKey(message.accountId, this.options.shardCount));
     const result = shard.deliver(message.accountId, { kind: "bank", message, inbound });
     const topic = topicOf(inbound, message);
-    if (result instanceof Promise) return result.then((r) => this.finish(r as MessageResult, topic, startedAt));
-    return this.finish(result as MessageResult, topic, startedAt);
+    const done = (r: MessageResult) => {
+      this.options.outputs.messageProcessed?.({
+        atMs: this.now(), source: inbound.source, outcome: r.outcome, reason: r.reason,
+        message, messageId: message.messageId, accountId: message.accountId,
+      });
+      return this.finish(r, topic, startedAt);
+    };
+    return result instanceof Promise ? result.then((r) => done(r as MessageResult)) : done(result as MessageResult);
   }
 
   /** Ingests messages in order; resolves to one result per message, in input order. */
