@@ -24,6 +24,16 @@ export const ConfigSchema = Type.Object({
   SIMULATE_RATE: Int(200, 1, 100_000, "Simulated transactions per second"),
   LOG_LEVEL: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
   SHUTDOWN_TIMEOUT_MS: Int(10_000, 100, 600_000, "Longest a graceful shutdown may take"),
+  INSTANCE_ID: Type.String({ default: "", maxLength: 64, description: "This process's name in the group; empty: host-pid" }),
+  KAFKA_BROKERS: Type.String({ default: "", description: "Comma-separated brokers; empty: the in-process bus (embedded)" }),
+  KAFKA_GROUP_ID: Type.String({ default: "balance-engine", minLength: 1 }),
+  KAFKA_TOPIC_EOD: Type.String({ default: "bank.balances.eod", minLength: 1 }),
+  KAFKA_TOPIC_TRANSACTIONS: Type.String({ default: "bank.transactions", minLength: 1 }),
+  KAFKA_TOPIC_DLQ: Type.String({ default: "bank.dlq", minLength: 1 }),
+  KAFKA_STALL_MS: Int(30_000, 1000, 3_600_000, "No fetch or heartbeat for this long: the consumer counts as stalled"),
+  REDIS_URL: Type.String({ default: "", description: "Redis for snapshots and cross-instance push; required with Kafka" }),
+  REDIS_KEY_PREFIX: Type.String({ default: "balance", minLength: 1 }),
+  SNAPSHOT_INTERVAL_MS: Int(1000, 50, 600_000, "How often changed accounts and offsets are snapshotted to Redis"),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -40,8 +50,11 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     raw[key] = schema.type === "integer" && /^-?[0-9]{1,15}$/.test(value) ? Number(value) : value;
   }
   if (argv.includes("--simulate")) raw.SIMULATE = "1";
-  const withDefaults = Value.Default(ConfigSchema, raw);
+  const withDefaults = Value.Default(ConfigSchema, raw) as Config;
   const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
+  if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
+    errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
+  }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: withDefaults as Config };
+  return { ok: true, config: withDefaults };
 }

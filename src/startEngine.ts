@@ -1,15 +1,27 @@
 /**
  * The composition root: builds every part from the config and wires them together. The whole
- * program's wiring reads here, in one screen. `main.ts` runs it as a process; tests run it in-process.
+ * program's wiring reads here. `main.ts` runs it as a process; tests run it in-process.
+ * Embedded mode (no KAFKA_BROKERS): in-process bus fed by POST /v1/events, PGlite store.
+ * With KAFKA_BROKERS and REDIS_URL: Kafka source, Redis snapshots and cross-instance push.
  */
+import Redis from "ioredis";
+import { hostname } from "node:os";
 import { alertThresholdsFor } from "./actors/highValueAlert.ts";
+import { balanceViewOf } from "./actors/balanceView.ts";
+import { partitionForKey } from "./actors/partitionForKey.ts";
 import type { Config } from "./config.ts";
 import { BalanceEngine } from "./engine/balanceEngine.ts";
 import { DeadLetterRing } from "./engine/deadLetterRing.ts";
+import type { Readiness } from "./http/httpDeps.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
-import { createMetrics } from "./observability/metrics.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { decodeAccount } from "./persistence/accountCodec.ts";
 import { openEmbeddedStore } from "./persistence/embeddedStore.ts";
+import { KafkaDlqProducer } from "./persistence/kafkaDlqProducer.ts";
+import { KafkaSource } from "./persistence/kafkaSource.ts";
+import { RedisBalanceBus } from "./persistence/redisBalanceBus.ts";
+import { RedisSnapshotStore } from "./persistence/redisSnapshotStore.ts";
 import { SqlFacilityStore } from "./persistence/sqlFacilityStore.ts";
 import { TrafficSimulator } from "./simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "./ws/subscriptionHub.ts";
@@ -28,11 +40,17 @@ export interface RunningEngine {
 export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningEngine> {
   const alertThresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
   if (alertThresholds === null) throw new Error(`ALERT_THRESHOLD ${config.ALERT_THRESHOLD} is out of range`);
+  const instanceId = config.INSTANCE_ID || `${hostname()}-${process.pid}`;
   const metrics = createMetrics();
   const store = await openEmbeddedStore(config.PGLITE_DIR);
   const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
   const hub = new SubscriptionHub(config.WS_BUFFER_MAX_BYTES, config.WS_SUBSCRIPTIONS_MAX, () => metrics.wsSlowDisconnectsTotal.inc());
-  const ws = new WsPublisher(hub);
+  const drop = (what: string) => () => metrics.dropsTotal.inc({ what });
+
+  const production = config.KAFKA_BROKERS === "" ? null : openProduction(config, instanceId, log, drop);
+  const ws = new WsPublisher(hub, production?.bus ?? null);
+
+  let source: KafkaSource | null = null;
   const engine = new BalanceEngine({
     shardCount: config.SHARD_COUNT,
     alertThresholds,
@@ -40,19 +58,57 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX,
     facilities: new SqlFacilityStore(store),
     outputs: {
-      balanceChanged: (state) => ws.balanceChanged(state),
+      balanceChanged: (state, shardId) => {
+        source?.markChanged(shardId, state.accountId);
+        ws.balanceChanged(state);
+      },
       alertRaised: (alert) => ws.alertRaised(alert),
-      deadLettered: (letter) => dlq.push(letter),
+      deadLettered: (letter) => {
+        dlq.push(letter);
+        production?.dlqProducer.send(letter);
+      },
     },
     metrics,
     log,
   });
 
+  if (production !== null) {
+    await production.dlqProducer.connect();
+    await production.bus.listen((message) => {
+      if (engine.stateOf(message.accountId) !== undefined) return; // ours: already pushed locally
+      if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
+      else hub.publishAlert(message.accountId, message.data);
+    });
+    source = new KafkaSource({
+      brokers: brokersOf(config), groupId: config.KAFKA_GROUP_ID, instanceId,
+      topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ },
+      snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, stallMs: config.KAFKA_STALL_MS,
+    }, engine, production.snapshots, log, kafkaMetrics(metrics));
+    await source.start();
+  }
+
   let stopping = false;
+  const readiness = (): Readiness => {
+    if (production === null || source === null) return { ready: !stopping, checks: { embeddedStore: true, accepting: !stopping } };
+    const status = source.status();
+    metrics.kafkaConsumerStalled.set(status.stalled ? 1 : 0);
+    const checks = {
+      accepting: !stopping,
+      kafkaConsumer: status.state === "running" && !status.stalled,
+      stateRecovered: status.state === "running",
+      redis: production.redis.status === "ready",
+    };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
+
   const app = createApp({
-    engine, dlq, metrics, log,
-    readiness: () => ({ ready: !stopping, checks: { embeddedStore: true, accepting: !stopping } }),
+    engine, dlq, metrics, log, readiness,
     accountCopy: null,
+    remoteBalance: production === null ? null : async (accountId) => {
+      const encoded = await production.snapshots.account(partitionForKey(accountId, config.SHARD_COUNT), accountId);
+      return encoded === null ? null : balanceViewOf(decodeAccount(encoded));
+    },
+    acceptsHttpEvents: production === null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX,
     wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX,
   }, hub, config.WS_BUFFER_MAX_BYTES).listen({ port: config.PORT, hostname: "0.0.0.0" });
@@ -62,7 +118,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     ? new TrafficSimulator(engine, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
     : null;
   await simulator?.start();
-  log.info("engine_started", { port: server.port, simulate: simulator !== null, shards: config.SHARD_COUNT });
+  log.info("engine_started", { port: server.port, instanceId, kafka: production !== null, simulate: simulator !== null });
 
   return {
     port: server.port!,
@@ -71,9 +127,48 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     async stop() {
       stopping = true;
       simulator?.stop();
+      await source?.stop(); // stops consuming, then writes the last snapshots
+      await production?.close();
       await app.stop(true);
       await store.close();
       log.info("engine_stopped");
     },
+  };
+}
+
+function brokersOf(config: Config): string[] {
+  return config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
+}
+
+/** The production adapters: Redis (snapshots, pub/sub) and the Kafka DLQ producer. */
+function openProduction(config: Config, instanceId: string, log: Logger, drop: (what: string) => () => void) {
+  const redisOptions = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false };
+  const redis = new Redis(config.REDIS_URL, redisOptions);
+  const subscriber = new Redis(config.REDIS_URL, redisOptions);
+  redis.on("error", (error) => log.warn("redis_error", { error: String(error) }));
+  subscriber.on("error", (error) => log.warn("redis_error", { error: String(error), connection: "subscriber" }));
+  const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX);
+  const bus = new RedisBalanceBus(redis, subscriber, `${config.REDIS_KEY_PREFIX}:updates`, instanceId, log, drop("balance_bus"));
+  const dlqProducer = new KafkaDlqProducer(brokersOf(config), `balance-engine-dlq-${instanceId}`, config.KAFKA_TOPIC_DLQ, log, drop("dlq_produce"));
+  return {
+    redis, snapshots, bus, dlqProducer,
+    async close() {
+      await dlqProducer.stop();
+      subscriber.disconnect();
+      await redis.quit();
+    },
+  };
+}
+
+function kafkaMetrics(metrics: Metrics) {
+  return {
+    rebalance: () => metrics.kafkaRebalancesTotal.inc(),
+    crash: () => metrics.kafkaConsumerCrashesTotal.inc(),
+    snapshotWritten: (accounts: number) => {
+      metrics.snapshotWritesTotal.inc();
+      metrics.snapshotAccountsWrittenTotal.inc(accounts);
+    },
+    snapshotFailed: () => metrics.snapshotFailuresTotal.inc(),
+    fenced: () => metrics.shardFencedTotal.inc(),
   };
 }

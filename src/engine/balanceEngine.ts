@@ -144,6 +144,29 @@ export class BalanceEngine {
     return this.shards.get(shardId)?.queuedCount ?? 0;
   }
 
+  /** True when every message delivered to the shard is fully applied (a consistent point to snapshot). */
+  isShardIdle(shardId: number): boolean {
+    return this.shards.get(shardId)?.isIdle ?? true;
+  }
+
+  /** The accounts of a shard, for a snapshot. */
+  shardStates(shardId: number): ReadonlyMap<string, AccountState> {
+    return this.shards.get(shardId)?.states ?? new Map();
+  }
+
+  /** Replaces a shard's accounts with recovered ones (on partition assignment). */
+  loadShard(shardId: number, states: Iterable<AccountState>): void {
+    const shard = this.shard(shardId);
+    if (!shard.isIdle) throw new Error(`invariant: shard ${shardId} is loaded while busy`);
+    shard.states.clear();
+    for (const state of states) shard.states.set(state.accountId, state);
+  }
+
+  /** Forgets a shard whose partition went to another instance. */
+  dropShard(shardId: number): void {
+    this.shards.delete(shardId);
+  }
+
   queuedTotal(): number {
     let total = 0;
     for (const shard of this.shards.values()) total += shard.queuedCount;
@@ -153,41 +176,44 @@ export class BalanceEngine {
   private shard(id: number): Shard<AccountState, ActorMessage, ActorResult> {
     let shard = this.shards.get(id);
     if (shard === undefined) {
-      shard = new Shard(newAccountState, (state, message) => this.handle(state, message));
+      const shardId = id;
+      shard = new Shard(newAccountState, (state, message) => this.handle(state, message, shardId));
       this.shards.set(id, shard);
     }
     return shard;
   }
 
   /** The actor's handler: runs in order per account, never concurrently with itself. */
-  private handle(state: AccountState, message: ActorMessage): ActorResult | Promise<ActorResult> {
-    if (message.kind === "facility") return this.changeFacility(state, message.facility);
+  private handle(state: AccountState, message: ActorMessage, shardId: number): ActorResult | Promise<ActorResult> {
+    if (message.kind === "facility") return this.changeFacility(state, message.facility, shardId);
     const context = { nowMs: this.now(), alertThresholds: this.options.alertThresholds };
     const first = applyMessage(state, message.message, context);
-    if (first.outcome !== "needs_facility") return this.carryOut(state, message, first);
+    if (first.outcome !== "needs_facility") return this.carryOut(state, message, first, shardId);
     const decideWith = (facility: Facility | null) => {
       const limit = facility !== null && facility.currency === message.message.currency ? facility.limitMinor : null;
       this.options.metrics.facilityLookupsTotal.inc({ result: limit === null ? "not_found" : "found" });
       const decision = applyMessage(state, message.message, { ...context, facilityLimitMinor: limit });
-      return this.carryOut(state, message, decision as Decision);
+      return this.carryOut(state, message, decision as Decision, shardId);
     };
     const facility = this.facilityCache.get(first.facilityId);
     return facility instanceof Promise ? facility.then(decideWith) : decideWith(facility);
   }
 
-  private carryOut(state: AccountState, message: ActorMessage & { kind: "bank" }, decision: Decision): MessageResult {
-    for (const effect of decision.effects) this.carryOutEffect(state, message, effect);
+  private carryOut(
+    state: AccountState, message: ActorMessage & { kind: "bank" }, decision: Decision, shardId: number,
+  ): MessageResult {
+    for (const effect of decision.effects) this.carryOutEffect(state, message, effect, shardId);
     const result: MessageResult = { messageId: message.message.messageId, outcome: decision.outcome };
     if (decision.reason !== undefined) result.reason = decision.reason;
     if (decision.warning !== undefined) result.warning = decision.warning;
     return result;
   }
 
-  private carryOutEffect(state: AccountState, message: ActorMessage & { kind: "bank" }, effect: Effect): void {
+  private carryOutEffect(state: AccountState, message: ActorMessage & { kind: "bank" }, effect: Effect, shardId: number): void {
     const { metrics, outputs, log } = this.options;
     switch (effect.kind) {
       case "balance_changed":
-        return outputs.balanceChanged(state);
+        return outputs.balanceChanged(state, shardId);
       case "dead_letter":
         return this.deadLetter(effect.reason, message.message.messageId, message.inbound);
       case "alert":
@@ -204,10 +230,10 @@ export class BalanceEngine {
     }
   }
 
-  private changeFacility(state: AccountState, facility: Facility): FacilityChangeOutcome {
+  private changeFacility(state: AccountState, facility: Facility, shardId: number): FacilityChangeOutcome {
     if (state.currency !== facility.currency) return "not_using_facility";
     const outcome = applyFacilityLimit(state, facility.facilityId, facility.limitMinor, this.now());
-    if (outcome === "applied") this.options.outputs.balanceChanged(state);
+    if (outcome === "applied") this.options.outputs.balanceChanged(state, shardId);
     if (outcome === "out_of_range") {
       this.options.log.error("facility_limit_out_of_range", { accountId: state.accountId, facilityId: facility.facilityId });
     }

@@ -20,7 +20,8 @@ export interface FacilityStore {
 
 /** Where the engine's effects go: WebSocket push, DLQ, sync, event log. Called on the hot path: never block. */
 export interface EngineOutputs {
-  balanceChanged(state: AccountState): void;
+  /** An account changed (applied message or facility change); `shardId` is where it lives. */
+  balanceChanged(state: AccountState, shardId: number): void;
   alertRaised(alert: HighValueAlert): void;
   deadLettered(letter: DeadLetter): void;
   /** Every message and its outcome (the event log); optional. */

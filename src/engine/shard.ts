@@ -23,6 +23,11 @@ export class Shard<S, M, R> {
     private readonly handle: Handler<S, M, R>,
   ) {}
 
+  /** True when no actor waits on async work: every message delivered so far is fully applied. */
+  get isIdle(): boolean {
+    return this.mailboxes.size === 0;
+  }
+
   /** Messages waiting behind async work in this shard (sources back off when it is high). */
   get queuedCount(): number {
     return this.queued;

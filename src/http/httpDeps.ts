@@ -1,4 +1,5 @@
 /** What the HTTP and WebSocket layers need from the rest of the program. */
+import type { BalanceView } from "../actors/balanceView.ts";
 import type { BalanceEngine } from "../engine/balanceEngine.ts";
 import type { DeadLetterRing } from "../engine/deadLetterRing.ts";
 import type { Logger } from "../observability/log.ts";
@@ -21,6 +22,10 @@ export interface HttpDeps {
   readonly log: Logger;
   readonly readiness: () => Readiness;
   readonly accountCopy: AccountCopyReader | null;
+  /** With several instances: an account another instance owns, from its last snapshot. */
+  readonly remoteBalance: ((accountId: string) => Promise<BalanceView | null>) | null;
+  /** False in Kafka mode: the topics are the input, so POST /v1/events answers 409. */
+  readonly acceptsHttpEvents: boolean;
   /** Messages waiting behind lookups above which ingestion answers 429. */
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;

@@ -6,17 +6,28 @@ import type { HighValueAlert } from "../actors/highValueAlert.ts";
 import { formatAmount } from "../actors/money.ts";
 import type { SubscriptionHub } from "./subscriptionHub.ts";
 
+/** Where updates go for clients connected to other instances (Redis pub/sub), when there are several. */
+export interface RemotePush {
+  publish(message: { kind: "balance" | "alert"; accountId: string; data: string }): void;
+}
+
 export class WsPublisher {
-  constructor(private readonly hub: SubscriptionHub) {}
+  constructor(private readonly hub: SubscriptionHub, private readonly remote: RemotePush | null = null) {}
 
   balanceChanged(state: AccountState): void {
-    if (!this.hub.hasListeners(state.accountId)) return; // no one listens: skip the serialization
+    // No one listens here or elsewhere: skip the serialization.
+    if (this.remote === null && !this.hub.hasListeners(state.accountId)) return;
     const view = balanceViewOf(state);
-    if (view !== null) this.hub.publishBalance(state.accountId, JSON.stringify({ type: "balance", ...view }));
+    if (view === null) return;
+    const data = JSON.stringify({ type: "balance", ...view });
+    this.hub.publishBalance(state.accountId, data);
+    this.remote?.publish({ kind: "balance", accountId: state.accountId, data });
   }
 
   alertRaised(alert: HighValueAlert): void {
-    this.hub.publishAlert(alert.accountId, JSON.stringify(alertMessage(alert)));
+    const data = JSON.stringify(alertMessage(alert));
+    this.hub.publishAlert(alert.accountId, data);
+    this.remote?.publish({ kind: "alert", accountId: alert.accountId, data });
   }
 }
 

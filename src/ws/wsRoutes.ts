@@ -42,10 +42,12 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, connection: C
   if (alerts) hub.setAlerts(connection, true);
   const added = hub.subscribe(connection, accounts);
   if (added === null) return sendError(hub, connection, "too_many_subscriptions", `at most ${deps.wsSubscriptionsMax} accounts per connection`);
-  for (const accountId of added) {
-    const view = deps.engine.balanceOf(accountId);
-    if (view !== null) hub.deliver(connection, JSON.stringify({ type: "balance", ...view }));
-  }
+  for (const accountId of added) void sendInitialBalance(deps, hub, connection, accountId);
+}
+
+async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, accountId: string) {
+  const view = deps.engine.balanceOf(accountId) ?? (await deps.remoteBalance?.(accountId).catch(() => null)) ?? null;
+  if (view !== null) hub.deliver(connection, JSON.stringify({ type: "balance", ...view }));
 }
 
 function sendError(hub: SubscriptionHub, connection: Connection, code: string, message: string): void {

@@ -10,7 +10,7 @@ export function balanceRoutes(deps: HttpDeps) {
     "/v1/accounts/:accountId/balance",
     async ({ params, query }) => {
       if (query.source === "db") return readCopy(deps, params.accountId);
-      const view = deps.engine.balanceOf(params.accountId);
+      const view = deps.engine.balanceOf(params.accountId) ?? (await deps.remoteBalance?.(params.accountId)) ?? null;
       if (view === null) throw new HttpError(404, "account_not_found", `account ${params.accountId} has no EOD balance`);
       return view;
     },

@@ -21,6 +21,9 @@ export function eventsRoutes(deps: HttpDeps) {
   return new Elysia().post(
     "/v1/events",
     async ({ body }) => {
+      if (!deps.acceptsHttpEvents) {
+        throw new HttpError(409, "kafka_mode", "this engine reads Kafka; produce messages to its topics instead");
+      }
       const elements = Array.isArray(body) ? body : [body];
       if (elements.length > EVENTS_MESSAGES_MAX) {
         throw new HttpError(413, "too_many_messages", `at most ${EVENTS_MESSAGES_MAX} messages per request`);
@@ -43,7 +46,7 @@ export function eventsRoutes(deps: HttpDeps) {
           timestamp: "2026-11-22T09:30:00Z",
         }],
       }),
-      response: { 200: t.Object({ results: t.Array(Result) }), 400: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+      response: { 200: t.Object({ results: t.Array(Result) }), 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
       detail: { summary: "Ingest messages (embedded mode)", tags: ["events"] },
     },
   );

@@ -1,0 +1,200 @@
+/**
+ * The Postgres copy of balances: the engine calls `markChanged` for every applied change, and
+ * this writes `datalake.account` at its own pace, following the schedule's rules (contract
+ * section 5). Postgres being down loses nothing: rows stay pending (the latest per account) and
+ * the writes are retried with a bounded exponential backoff.
+ */
+import type { AccountRow } from "../engine/ports.ts";
+import { AccountSyncSchedule } from "./accountSyncSchedule.ts";
+import { upsertAccountRows } from "./accountSyncWriter.ts";
+import type { SqlClient } from "./sqlClient.ts";
+
+/** First retry after a failed write; it doubles on each failure in a row. */
+export const SYNC_RETRY_MS_MIN = 100;
+/** Longest wait between two attempts while Postgres is down. */
+export const SYNC_RETRY_MS_MAX = 30_000;
+
+/** Time and timers, injectable so that tests drive the schedule without waiting. */
+export interface SyncTimers {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: SyncTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Metrics hooks; all optional. Called after each statement. */
+export interface AccountSyncObserver {
+  batchWritten?(event: { rows: number; applied: number; durationMs: number }): void;
+  batchFailed?(event: { rows: number; error: unknown; failuresInARow: number; retryInMs: number }): void;
+  /** Pending rows dropped because this instance no longer owns the account (fencing). */
+  rowsFenced?(count: number): void;
+}
+
+export interface AccountSyncOptions {
+  readonly sql: SqlClient;
+  /** SYNC_MIN_INTERVAL_MS: no account is written more often. */
+  readonly minIntervalMs: number;
+  /** SYNC_MAX_DELAY_MS: a changed account is written within this. At least minIntervalMs. */
+  readonly maxDelayMs: number;
+  /** False for an account whose partition this instance lost: its rows are dropped, not written. */
+  readonly isOwner?: (accountId: string) => boolean;
+  readonly observer?: AccountSyncObserver;
+  readonly timers?: SyncTimers;
+}
+
+export interface AccountSyncStatus {
+  /** Accounts with a change not yet in Postgres. */
+  readonly pendingRows: number;
+  readonly failuresInARow: number;
+  /** The last failed write's error message; null once a write succeeds again. */
+  readonly lastError: string | null;
+}
+
+export class AccountSync {
+  private readonly schedule: AccountSyncSchedule;
+  private readonly sql: SqlClient;
+  private readonly isOwner: (accountId: string) => boolean;
+  private readonly observer: AccountSyncObserver;
+  private readonly timers: SyncTimers;
+
+  private timer: unknown = null;
+  private timerDueMs = Infinity;
+  /** The one write loop (or flush) running, if any: writes never overlap. */
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private failuresInARow = 0;
+  private lastError: string | null = null;
+  /** No attempt before this while backing off. */
+  private retryAtMs = 0;
+
+  constructor(options: AccountSyncOptions) {
+    this.schedule = new AccountSyncSchedule(options);
+    this.sql = options.sql;
+    this.isOwner = options.isOwner ?? (() => true);
+    this.observer = options.observer ?? {};
+    this.timers = options.timers ?? realTimers;
+  }
+
+  /** The engine's hot path: records the account's latest row. O(1), no I/O, never throws on I/O. */
+  markChanged(row: AccountRow): void {
+    this.schedule.markChanged(row, this.timers.now());
+    this.arm();
+  }
+
+  status(): AccountSyncStatus {
+    return { pendingRows: this.schedule.pendingCount, failuresInARow: this.failuresInARow, lastError: this.lastError };
+  }
+
+  /**
+   * Writes everything pending now, ignoring the minimum interval (shutdown). Rejects on the
+   * first failed statement; the rows stay pending.
+   */
+  async flush(): Promise<void> {
+    await this.exclusive(async () => {
+      for (;;) {
+        const { rows } = this.take(true);
+        if (rows.length === 0) return;
+        const error = await this.write(rows);
+        if (error !== null) throw error;
+      }
+    });
+  }
+
+  /** No more scheduled writes; waits for the one in flight. `flush()` still works afterwards. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.disarm();
+    await this.running?.catch(() => {});
+  }
+
+  /** Resolves when no write is running (tests; shutdown). */
+  async settled(): Promise<void> {
+    while (this.running !== null) await this.running.catch(() => {});
+  }
+
+  /** Sets the timer for the next due time, unless one is set at or before it. */
+  private arm(): void {
+    if (this.stopped || this.running !== null) return; // the running loop arms when it ends
+    const dueMs = this.schedule.nextDueMs();
+    if (dueMs === null) return this.disarm();
+    const atMs = Math.max(dueMs, this.retryAtMs);
+    if (this.timer !== null && this.timerDueMs <= atMs) return;
+    this.disarm();
+    this.timerDueMs = atMs;
+    this.timer = this.timers.setTimeout(() => this.onTimer(), Math.max(0, atMs - this.timers.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerDueMs = Infinity;
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.timerDueMs = Infinity;
+    if (this.stopped || this.running !== null) return;
+    void this.exclusive(() => this.writeDue()).catch(() => {}); // writeDue reports its own failures
+  }
+
+  /** Writes every account writable now, batch after batch; stops at the first failure. */
+  private async writeDue(): Promise<void> {
+    for (;;) {
+      const { rows } = this.take(false);
+      if (rows.length === 0) return;
+      if ((await this.write(rows)) !== null) return;
+    }
+  }
+
+  private take(ignoreInterval: boolean) {
+    const batch = this.schedule.takeBatch(this.timers.now(), this.isOwner, ignoreInterval);
+    if (batch.fenced > 0) this.observer.rowsFenced?.(batch.fenced);
+    return batch;
+  }
+
+  /** One statement; reports it to the schedule and the observer. Returns the error, if any. */
+  private async write(rows: AccountRow[]): Promise<Error | null> {
+    const startMs = this.timers.now();
+    const statement = upsertAccountRows(this.sql, rows);
+    // Read after the statement was handed to the client: the cooling counts from a moment no
+    // earlier than the send, so two writes of an account are never closer than the interval.
+    const issuedMs = this.timers.now();
+    try {
+      const applied = await statement;
+      this.schedule.written(rows, issuedMs);
+      this.failuresInARow = 0;
+      this.lastError = null;
+      this.retryAtMs = 0;
+      this.observer.batchWritten?.({ rows: rows.length, applied, durationMs: this.timers.now() - startMs });
+      return null;
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      this.schedule.failed(rows);
+      this.failuresInARow += 1;
+      this.lastError = error.message;
+      const retryInMs = Math.min(SYNC_RETRY_MS_MAX, SYNC_RETRY_MS_MIN * 2 ** Math.min(this.failuresInARow - 1, 20));
+      this.retryAtMs = this.timers.now() + retryInMs;
+      this.observer.batchFailed?.({ rows: rows.length, error, failuresInARow: this.failuresInARow, retryInMs });
+      return error;
+    }
+  }
+
+  /** Runs `work` when nothing else runs, then arms the timer for what is left. */
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    while (this.running !== null) await this.running.catch(() => {});
+    this.disarm();
+    const run = work();
+    this.running = run;
+    try {
+      await run;
+    } finally {
+      this.running = null;
+      this.arm();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Shard snapshots in Redis: the shard's accounts and the Kafka offsets they include, written
+ * together by one Lua call, so a snapshot is never half old, half new. Writes are fenced: each
+ * group join takes a fresh epoch (`{prefix}:epoch`, INCR: kafkajs does not expose the group
+ * generation), a shard is claimed with it, and a write from an older claim (a "zombie" that lost
+ * the partition without noticing) is refused.
+ *
+ * Keys per shard p: `{prefix}:{p}:owner` (hash: generation = epoch, instance), `{prefix}:{p}:accounts`
+ * (hash: accountId → encoded state), `{prefix}:{p}:offsets` (JSON: topic → next offset).
+ */
+import type Redis from "ioredis";
+
+/** Accounts written per HSET inside the script (Lua's unpack has a stack limit). */
+const HSET_PAIRS_MAX = 1000;
+
+const CLAIM = `
+local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '-1')
+local instance = redis.call('HGET', KEYS[1], 'instance') or ''
+if tonumber(ARGV[1]) <= generation then return {0, generation, instance} end
+redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'instance', ARGV[2])
+return {1, generation, instance}`;
+
+const WRITE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'instance') ~= ARGV[2] then
+  return 0
+end
+local step = ${HSET_PAIRS_MAX * 2}
+for i = 4, #ARGV, step do
+  redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + step - 1, #ARGV)))
+end
+redis.call('SET', KEYS[3], ARGV[3])
+return 1`;
+
+export interface Claim {
+  readonly granted: boolean;
+  /** Who held the shard before this claim (generation -1: nobody). */
+  readonly previousGeneration: number;
+  readonly previousInstance: string;
+}
+
+export interface ShardSnapshot {
+  /** accountId → encoded state. */
+  readonly accounts: Map<string, string>;
+  /** topic → the next offset to read (everything before it is inside `accounts`). */
+  readonly offsets: Record<string, string>;
+}
+
+export class RedisSnapshotStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  /** A new epoch, greater than every one handed out before. */
+  async nextEpoch(): Promise<number> {
+    return this.redis.incr(`${this.prefix}:epoch`);
+  }
+
+  /** Claims a shard for `generation` (an epoch); refused when an equal or newer one holds it. */
+  async claim(shardId: number, generation: number, instance: string): Promise<Claim> {
+    const [granted, previousGeneration, previousInstance] = (await this.redis.eval(
+      CLAIM, 1, this.key(shardId, "owner"), String(generation), instance,
+    )) as [number, number, string];
+    return { granted: granted === 1, previousGeneration, previousInstance };
+  }
+
+  /**
+   * Writes changed accounts and the offsets together: "written"; "fenced" when a newer claim holds
+   * the shard; "lost" when Redis no longer has the shard at all (it restarted without its data).
+   */
+  async write(
+    shardId: number, generation: number, instance: string,
+    accounts: ReadonlyMap<string, string>, offsets: Record<string, string>,
+  ): Promise<"written" | "fenced" | "lost"> {
+    const pairs: string[] = [];
+    for (const [accountId, encoded] of accounts) pairs.push(accountId, encoded);
+    const written = await this.redis.eval(
+      WRITE, 3, this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets"),
+      String(generation), instance, JSON.stringify(offsets), ...pairs,
+    );
+    return written === 1 ? "written" : written === -1 ? "lost" : "fenced";
+  }
+
+  async load(shardId: number): Promise<ShardSnapshot> {
+    const [accounts, offsets] = await Promise.all([
+      this.redis.hgetall(this.key(shardId, "accounts")),
+      this.redis.get(this.key(shardId, "offsets")),
+    ]);
+    return { accounts: new Map(Object.entries(accounts)), offsets: offsets === null ? {} : JSON.parse(offsets) };
+  }
+
+  /** One account's encoded state, for an account another instance owns. */
+  async account(shardId: number, accountId: string): Promise<string | null> {
+    return this.redis.hget(this.key(shardId, "accounts"), accountId);
+  }
+
+  private key(shardId: number, part: string): string {
+    return `${this.prefix}:${shardId}:${part}`;
+  }
+}

@@ -1,0 +1,72 @@
+/** Messages produced to Kafka reach the REST balance and WebSocket clients; bad ones land on the DLQ topic. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { createTopics, ensureServices, eventually, kafka, openProducer, uniqueNames } from "../support/services.ts";
+import { connect } from "../support/wsClient.ts";
+
+const names = uniqueNames("kafka-source");
+let engine: EngineUnderTest;
+let producer: Awaited<ReturnType<typeof openProducer>>;
+
+beforeAll(async () => {
+  ensureServices("kafka", "redis");
+  await createTopics([names.eod, names.transactions, names.dlq]);
+  producer = await openProducer();
+  engine = await startEngineUnderTest({ ...names.env, SNAPSHOT_INTERVAL_MS: "200" });
+  await engine.put("/v1/admin/facilities/456", { limit: "5000.00" });
+  await eventually(async () => (await engine.get("/ready")).status === 200, 60_000, "ready");
+}, 120_000);
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await engine?.stop();
+});
+
+async function balance(accountId: string) {
+  const response = await engine.get(`/v1/accounts/${accountId}/balance`);
+  return response.status === 200 ? bodyOf(response) : null;
+}
+
+test("messages produced to Kafka reach the REST balance and a WebSocket subscriber", async () => {
+  await producer.sendMessages(names.eod, [eod({ accountId: "K1", balance: "1000.00" })]);
+  await eventually(async () => (await balance("K1"))?.currentBalance === "1000.00", 30_000, "the EOD");
+  const client = await connect(engine.wsUrl);
+  client.send({ op: "subscribe", accounts: ["K1"] });
+  await client.next((m) => m.type === "balance" && m.currentBalance === "1000.00");
+
+  await producer.sendMessages(names.transactions, [txn({ accountId: "K1", amount: "100.00" }), txn({ accountId: "K1", amount: "-50.00" })]);
+  await client.next((m) => m.type === "balance" && m.currentBalance === "1050.00");
+  expect(await balance("K1")).toMatchObject({ currentBalance: "1050.00", availableBalance: "6050.00" });
+  client.close();
+});
+
+test("invalid and before_eod messages land on the DLQ topic with their reason and source", async () => {
+  await producer.sendMessages(names.eod, [eod({ accountId: "K2" })]);
+  await eventually(async () => (await balance("K2")) !== null, 30_000, "the EOD");
+  await producer.send({ topic: names.transactions, messages: [{ key: "K2", value: "{not json" }] });
+  await producer.sendMessages(names.transactions, [txn({ accountId: "K2", bookingDate: "2026-11-20", messageId: "late-1" })]);
+
+  const consumer = kafka.consumer({ groupId: `${names.id}-dlq-reader` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: names.dlq, fromBeginning: true });
+  const letters: { reason: string; sourceTopic: string; offset: string; value: string }[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const header = (name: string) => message.headers?.[name]?.toString() ?? "";
+      letters.push({ reason: header("reason"), sourceTopic: header("source_topic"), offset: header("source_offset"), value: message.value?.toString() ?? "" });
+    },
+  });
+  await eventually(() => letters.some((l) => l.reason === "invalid_json") && letters.some((l) => l.reason === "before_eod"), 30_000, "dead letters");
+  await consumer.disconnect();
+
+  const invalid = letters.find((l) => l.reason === "invalid_json")!;
+  expect(invalid).toMatchObject({ sourceTopic: names.transactions, value: "{not json" });
+  expect(Number(invalid.offset)).toBeGreaterThanOrEqual(0);
+  expect(JSON.parse(letters.find((l) => l.reason === "before_eod")!.value).messageId).toBe("late-1");
+  expect((await balance("K2")).currentBalance).toBe("1000.00");
+});
+
+test("in Kafka mode POST /v1/events is refused with 409: the topics are the input", async () => {
+  const response = await engine.post("/v1/events", eod({ accountId: "K3" }));
+  expect(response.status).toBe(409);
+});
