@@ -30,6 +30,7 @@ export const ConfigSchema = Type.Object({
   KAFKA_TOPIC_EOD: Type.String({ default: "bank.balances.eod", minLength: 1 }),
   KAFKA_TOPIC_TRANSACTIONS: Type.String({ default: "bank.transactions", minLength: 1 }),
   KAFKA_TOPIC_DLQ: Type.String({ default: "bank.dlq", minLength: 1 }),
+  KAFKA_SESSION_TIMEOUT_MS: Int(10_000, 6000, 300_000, "Consumer group session timeout: how soon a dead instance's partitions move"),
   KAFKA_STALL_MS: Int(30_000, 1000, 3_600_000, "No fetch or heartbeat for this long: the consumer counts as stalled"),
   REDIS_URL: Type.String({ default: "", description: "Redis for snapshots and cross-instance push; required with Kafka" }),
   REDIS_KEY_PREFIX: Type.String({ default: "balance", minLength: 1 }),

@@ -82,7 +82,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     source = new KafkaSource({
       brokers: brokersOf(config), groupId: config.KAFKA_GROUP_ID, instanceId,
       topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ },
-      snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, stallMs: config.KAFKA_STALL_MS,
+      snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, stallMs: config.KAFKA_STALL_MS,
     }, engine, production.snapshots, log, kafkaMetrics(metrics));
     await source.start();
   }

@@ -20,6 +20,7 @@ export interface KafkaSourceOptions {
   readonly instanceId: string;
   readonly topics: KafkaTopics;
   readonly snapshotIntervalMs: number;
+  readonly sessionTimeoutMs: number;
   /** No fetch, heartbeat or batch for this long while running: the consumer is stalled. */
   readonly stallMs: number;
 }
@@ -88,7 +89,7 @@ export class KafkaSource {
   }
 
   private async startConsumer(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: 1000 });
     this.consumer = consumer;
     const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, HEARTBEAT } = consumer.events;
     consumer.on(GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));

@@ -1,0 +1,45 @@
+/** The engine as a separate process (`bun src/main.ts`), so that tests can kill -9 it. */
+import { appendFileSync } from "node:fs";
+import type { Subprocess } from "bun";
+import { eventually } from "./services.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+export interface EngineProcess {
+  readonly port: number;
+  readonly base: string;
+  readonly process: Subprocess;
+  kill9(): Promise<void>;
+  terminate(): Promise<number>;
+}
+
+export async function spawnEngine(env: Record<string, string>, logFile: string): Promise<EngineProcess> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = Bun.spawn(["bun", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, PORT: String(port) },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  void pipeTo(child.stdout, logFile);
+  void pipeTo(child.stderr, logFile);
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(`${base}/health`)).ok, 30_000, "engine health");
+  return {
+    port,
+    base,
+    process: child,
+    async kill9() {
+      child.kill(9);
+      await child.exited;
+    },
+    async terminate() {
+      child.kill("SIGTERM");
+      return child.exited;
+    },
+  };
+}
+
+async function pipeTo(stream: ReadableStream<Uint8Array>, logFile: string): Promise<void> {
+  for await (const chunk of stream) appendFileSync(logFile, chunk);
+}
