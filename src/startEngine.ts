@@ -98,7 +98,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
       stateRecovered: status.state === "running",
       redis: production.redis.status === "ready",
     };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    return { ready: Object.values(checks).every(Boolean), checks, shards: status.shards };
   };
 
   const app = createApp({
@@ -144,7 +144,7 @@ function brokersOf(config: Config): string[] {
 function openProduction(config: Config, instanceId: string, log: Logger, drop: (what: string) => () => void) {
   const redisOptions = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false };
   const redis = new Redis(config.REDIS_URL, redisOptions);
-  const subscriber = new Redis(config.REDIS_URL, redisOptions);
+  const subscriber = new Redis(config.REDIS_URL, { ...redisOptions, enableReadyCheck: false });
   redis.on("error", (error) => log.warn("redis_error", { error: String(error) }));
   subscriber.on("error", (error) => log.warn("redis_error", { error: String(error), connection: "subscriber" }));
   const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX);

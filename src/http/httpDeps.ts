@@ -8,6 +8,8 @@ import type { Metrics } from "../observability/metrics.ts";
 export interface Readiness {
   ready: boolean;
   checks: Record<string, boolean>;
+  /** With Kafka: the partitions (shards) this instance owns now. */
+  shards?: number[];
 }
 
 /** The Postgres copy of balances (`?source=db`), when a sync is configured. */

@@ -52,7 +52,7 @@ export class ClickHouseVelocityReader implements VelocityReader {
       // No transaction in the longest window: the currency comes from any applied message (an EOD).
       const latest = await this.options.connection.selectJsonEachRow<WindowRow>(currencySql(this.table, accountId));
       if (!latest.ok) return this.unavailable(latest.failure);
-      currency = onlyRow(latest.value).currency ?? "";
+      currency = onlyRow(latest.value).account_currency ?? "";
       if (currency === "") return { ok: false, reason: "not_found" };
     } else if (row.currencies !== "1") {
       throw new Error(`invariant: account ${accountId} has applied transactions in ${row.currencies} currencies`);
@@ -69,16 +69,19 @@ export class ClickHouseVelocityReader implements VelocityReader {
   }
 }
 
-/** One row: the count and net sum of each window, over transactions deduplicated by (message_id, at_ms). */
+/**
+ * One row: the count and net sum of each window, over transactions deduplicated by (message_id, at_ms).
+ * Aliases never reuse a column's name: 18.16 resolves aliases query-wide, so `any(x) AS x` recurses.
+ */
 export function windowsSql(table: string, accountId: string, nowMs: number): string {
   const fromMs = nowMs - LONGEST_MS;
   const columns = WINDOW_NAMES.map((name) => {
     const inWindow = `at_ms > ${sqlInteger(nowMs - VELOCITY_WINDOWS_MS[name])}`;
     return `toString(countIf(${inWindow})) AS count_${name}, toString(sumIf(signed_minor, ${inWindow})) AS sum_${name}`;
   });
-  return `SELECT toString(uniqExact(currency)) AS currencies, any(currency) AS currency, ${columns.join(", ")}
+  return `SELECT toString(uniqExact(row_currency)) AS currencies, any(row_currency) AS currency, ${columns.join(", ")}
     FROM (
-      SELECT any(currency) AS currency,
+      SELECT any(currency) AS row_currency,
              any(if(event_type = 'TRANSACTION_REMOVED', -amount_minor, amount_minor)) AS signed_minor,
              at_ms
       FROM ${table}
@@ -91,7 +94,7 @@ export function windowsSql(table: string, accountId: string, nowMs: number): str
 
 /** The currency of any applied message of the account, or '' when it has none. */
 export function currencySql(table: string, accountId: string): string {
-  return `SELECT any(currency) AS currency FROM ${table}
+  return `SELECT any(currency) AS account_currency FROM ${table}
     WHERE account_id = ${quoteString(accountId)} AND outcome = 'applied' AND currency != ''`;
 }
 

@@ -33,6 +33,8 @@ export class RedisBalanceBus {
       const { from, messages } = JSON.parse(text) as { from: string; messages: BusMessage[] };
       if (from !== this.instanceId) for (const message of messages) deliver(message);
     });
+    // A SUBSCRIBE sent before the connection is ready races ioredis's ready check and is lost.
+    if (this.subscriber.status !== "ready") await new Promise((resolve) => this.subscriber.once("ready", resolve));
     await this.subscriber.subscribe(this.channel);
   }
 

@@ -10,7 +10,7 @@ export function opsRoutes(deps: HttpDeps) {
       ({ set }) => {
         const readiness = deps.readiness();
         set.status = readiness.ready ? 200 : 503;
-        return { status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks };
+        return { status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks, shards: readiness.shards };
       },
       { detail: { summary: "Readiness: sources connected, state recovered", tags: ["ops"] } },
     )
