@@ -24,6 +24,9 @@ export const ConfigSchema = Type.Object({
   SIMULATE_RATE: Int(200, 1, 100_000, "Simulated transactions per second"),
   LOG_LEVEL: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
   SHUTDOWN_TIMEOUT_MS: Int(10_000, 100, 600_000, "Longest a graceful shutdown may take"),
+  DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
+  SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),
+  SYNC_MIN_INTERVAL_MS: Int(60_000, 1, 86_400_000, "No account is written to datalake.account more often"),
   INSTANCE_ID: Type.String({ default: "", maxLength: 64, description: "This process's name in the group; empty: host-pid" }),
   KAFKA_BROKERS: Type.String({ default: "", description: "Comma-separated brokers; empty: the in-process bus (embedded)" }),
   KAFKA_GROUP_ID: Type.String({ default: "balance-engine", minLength: 1 }),
@@ -55,6 +58,9 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
     errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
+  }
+  if (withDefaults.SYNC_MIN_INTERVAL_MS > withDefaults.SYNC_MAX_DELAY_MS) {
+    errors.push("SYNC_MIN_INTERVAL_MS: must not exceed SYNC_MAX_DELAY_MS (both rules could not hold)");
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: withDefaults };

@@ -6,20 +6,25 @@
  */
 import Redis from "ioredis";
 import { hostname } from "node:os";
+import type { AccountState } from "./actors/accountState.ts";
 import { alertThresholdsFor } from "./actors/highValueAlert.ts";
 import { balanceViewOf } from "./actors/balanceView.ts";
 import { partitionForKey } from "./actors/partitionForKey.ts";
 import type { Config } from "./config.ts";
 import { BalanceEngine } from "./engine/balanceEngine.ts";
 import { DeadLetterRing } from "./engine/deadLetterRing.ts";
+import { accountRowOf } from "./engine/ports.ts";
 import type { Readiness } from "./http/httpDeps.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { decodeAccount } from "./persistence/accountCodec.ts";
+import { AccountSync } from "./persistence/accountSync.ts";
 import { openEmbeddedStore } from "./persistence/embeddedStore.ts";
 import { KafkaDlqProducer } from "./persistence/kafkaDlqProducer.ts";
 import { KafkaSource } from "./persistence/kafkaSource.ts";
+import { PostgresAccountCopy } from "./persistence/postgresAccountCopy.ts";
+import { openPostgresClient } from "./persistence/postgresClient.ts";
 import { RedisBalanceBus } from "./persistence/redisBalanceBus.ts";
 import { RedisSnapshotStore } from "./persistence/redisSnapshotStore.ts";
 import { SqlFacilityStore } from "./persistence/sqlFacilityStore.ts";
@@ -42,7 +47,9 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (alertThresholds === null) throw new Error(`ALERT_THRESHOLD ${config.ALERT_THRESHOLD} is out of range`);
   const instanceId = config.INSTANCE_ID || `${hostname()}-${process.pid}`;
   const metrics = createMetrics();
-  const store = await openEmbeddedStore(config.PGLITE_DIR);
+  const store = config.DATABASE_URL === ""
+    ? await openEmbeddedStore(config.PGLITE_DIR)
+    : await openPostgresClient(config.DATABASE_URL, { onConnectionError: (error) => log.warn("postgres_error", { error: String(error) }) });
   const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
   const hub = new SubscriptionHub(config.WS_BUFFER_MAX_BYTES, config.WS_SUBSCRIPTIONS_MAX, () => metrics.wsSlowDisconnectsTotal.inc());
   const drop = (what: string) => () => metrics.dropsTotal.inc({ what });
@@ -51,6 +58,16 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const ws = new WsPublisher(hub, production?.bus ?? null);
 
   let source: KafkaSource | null = null;
+  // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
+  const sync = new AccountSync({
+    sql: store, minIntervalMs: config.SYNC_MIN_INTERVAL_MS, maxDelayMs: config.SYNC_MAX_DELAY_MS,
+    isOwner: production === null ? undefined : (accountId) => engine.stateOf(accountId) !== undefined,
+    observer: syncObserver(metrics, log),
+  });
+  const syncAccount = (state: AccountState) => {
+    const row = accountRowOf(state);
+    if (row !== null) sync.markChanged(row);
+  };
   const engine = new BalanceEngine({
     shardCount: config.SHARD_COUNT,
     alertThresholds,
@@ -60,6 +77,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     outputs: {
       balanceChanged: (state, shardId) => {
         source?.markChanged(shardId, state.accountId);
+        syncAccount(state);
         ws.balanceChanged(state);
       },
       alertRaised: (alert) => ws.alertRaised(alert),
@@ -83,27 +101,32 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
       brokers: brokersOf(config), groupId: config.KAFKA_GROUP_ID, instanceId,
       topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ },
       snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, stallMs: config.KAFKA_STALL_MS,
+      // Rows of recovered accounts are written again, so the Postgres copy converges after any restart.
+      onShardRecovered: (shardId) => engine.shardStates(shardId).forEach(syncAccount),
     }, engine, production.snapshots, log, kafkaMetrics(metrics));
     await source.start();
   }
 
   let stopping = false;
+  /** Ready: inputs connected and state recovered. Degraded (still ready): an output is behind. */
   const readiness = (): Readiness => {
-    if (production === null || source === null) return { ready: !stopping, checks: { embeddedStore: true, accepting: !stopping } };
+    const syncStatus = sync.status();
+    metrics.syncPendingRows.set(syncStatus.pendingRows);
+    const degraded = { databaseSync: syncStatus.failuresInARow === 0, redis: production === null || production.redis.status === "ready" };
+    if (source === null) return { ready: !stopping, checks: { accepting: !stopping }, degraded: failing(degraded) };
     const status = source.status();
     metrics.kafkaConsumerStalled.set(status.stalled ? 1 : 0);
     const checks = {
       accepting: !stopping,
       kafkaConsumer: status.state === "running" && !status.stalled,
       stateRecovered: status.state === "running",
-      redis: production.redis.status === "ready",
     };
-    return { ready: Object.values(checks).every(Boolean), checks, shards: status.shards };
+    return { ready: Object.values(checks).every(Boolean), checks, degraded: failing(degraded), shards: status.shards };
   };
 
   const app = createApp({
     engine, dlq, metrics, log, readiness,
-    accountCopy: null,
+    accountCopy: new PostgresAccountCopy(store),
     remoteBalance: production === null ? null : async (accountId) => {
       const encoded = await production.snapshots.account(partitionForKey(accountId, config.SHARD_COUNT), accountId);
       return encoded === null ? null : balanceViewOf(decodeAccount(encoded));
@@ -128,10 +151,29 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
       stopping = true;
       simulator?.stop();
       await source?.stop(); // stops consuming, then writes the last snapshots
+      await sync.stop();
+      await sync.flush().catch((error) => log.error("sync_flush_failed", { error: String(error), pending: sync.status().pendingRows }));
       await production?.close();
       await app.stop(true);
       await store.close();
       log.info("engine_stopped");
+    },
+  };
+}
+
+function failing(checks: Record<string, boolean>): string[] {
+  return Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+}
+
+function syncObserver(metrics: Metrics, log: Logger) {
+  return {
+    batchWritten: ({ rows }: { rows: number }) => {
+      metrics.syncBatchesTotal.inc();
+      metrics.syncRowsWrittenTotal.inc(rows);
+    },
+    batchFailed: ({ rows, error, retryInMs }: { rows: number; error: unknown; retryInMs: number }) => {
+      metrics.syncFailuresTotal.inc();
+      log.warn("sync_failed", { rows, error: String(error), retryInMs });
     },
   };
 }

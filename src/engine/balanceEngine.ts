@@ -53,6 +53,9 @@ type ActorMessage =
 
 type ActorResult = MessageResult | FacilityChangeOutcome;
 
+const FACILITY_RETRY_MS_MIN = 100;
+const FACILITY_RETRY_MS_MAX = 5000;
+
 export class BalanceEngine {
   private readonly shards = new Map<number, Shard<AccountState, ActorMessage, ActorResult>>();
   private readonly facilityCache: FacilityCache;
@@ -196,7 +199,25 @@ export class BalanceEngine {
       return this.carryOut(state, message, decision as Decision, shardId);
     };
     const facility = this.facilityCache.get(first.facilityId);
-    return facility instanceof Promise ? facility.then(decideWith) : decideWith(facility);
+    return facility instanceof Promise ? this.retryLookup(first.facilityId, facility).then(decideWith) : decideWith(facility);
+  }
+
+  /**
+   * The facility table unreachable is an outage, not a missing facility: retry with backoff while
+   * this account's later messages wait in its mailbox (the source backs off); others go on.
+   */
+  private async retryLookup(facilityId: string, first: Promise<Facility | null>): Promise<Facility | null> {
+    let lookup = first;
+    for (let backoffMs = FACILITY_RETRY_MS_MIN; ; backoffMs = Math.min(backoffMs * 2, FACILITY_RETRY_MS_MAX)) {
+      try {
+        return await lookup;
+      } catch (error) {
+        this.options.metrics.facilityLookupsTotal.inc({ result: "error" });
+        this.options.log.warn("facility_lookup_failed", { facilityId, error: String(error), retryInMs: backoffMs });
+        await Bun.sleep(backoffMs);
+        lookup = Promise.resolve(this.facilityCache.get(facilityId));
+      }
+    }
   }
 
   private carryOut(

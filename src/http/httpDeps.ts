@@ -8,6 +8,8 @@ import type { Metrics } from "../observability/metrics.ts";
 export interface Readiness {
   ready: boolean;
   checks: Record<string, boolean>;
+  /** Outputs that are behind (the instance still serves): e.g. databaseSync, redis. */
+  degraded?: string[];
   /** With Kafka: the partitions (shards) this instance owns now. */
   shards?: number[];
 }

@@ -40,6 +40,10 @@ export function createMetrics() {
     snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots"),
     snapshotFailuresTotal: counter("snapshot_failures_total", "Snapshot writes that failed (retried next pass)"),
     shardFencedTotal: counter("shard_fenced_total", "Shards let go because a newer owner claimed them"),
+    syncRowsWrittenTotal: counter("sync_rows_written_total", "Rows written to datalake.account"),
+    syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
+    syncFailuresTotal: counter("sync_failures_total", "Failed writes to datalake.account (retried)"),
+    syncPendingRows: gauge("sync_pending_rows", "Accounts whose change is not yet in datalake.account"),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
     applyDurationSeconds: new Histogram({
       name: "apply_duration_seconds",

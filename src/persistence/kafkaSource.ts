@@ -21,6 +21,8 @@ export interface KafkaSourceOptions {
   readonly topics: KafkaTopics;
   readonly snapshotIntervalMs: number;
   readonly sessionTimeoutMs: number;
+  /** Called once a shard's accounts are recovered from its snapshot. */
+  readonly onShardRecovered?: (shardId: number) => void;
   /** No fetch, heartbeat or batch for this long while running: the consumer is stalled. */
   readonly stallMs: number;
 }
@@ -165,6 +167,7 @@ export class KafkaSource {
       this.engine.loadShard(shardId, [...snapshot.accounts.values()].map(decodeAccount));
       this.owned.set(shardId, newOwnedShard(epoch, await this.startOffsets(shardId, snapshot.offsets)));
       this.log.info("shard_recovered", { shardId, accounts: snapshot.accounts.size, offsets: snapshot.offsets });
+      this.options.onShardRecovered?.(shardId);
     }
     const shard = this.owned.get(shardId)!;
     for (const [topic, offset] of Object.entries(shard.nextOffsets)) this.consumer?.seek({ topic, partition: shardId, offset });

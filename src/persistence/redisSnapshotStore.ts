@@ -18,6 +18,8 @@ local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '-1')
 local instance = redis.call('HGET', KEYS[1], 'instance') or ''
 if tonumber(ARGV[1]) <= generation then return {0, generation, instance} end
 redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'instance', ARGV[2])
+-- The epoch counter never falls below a claimed epoch, even after Redis lost its data.
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end
 return {1, generation, instance}`;
 
 const WRITE = `
@@ -57,7 +59,7 @@ export class RedisSnapshotStore {
   /** Claims a shard for `generation` (an epoch); refused when an equal or newer one holds it. */
   async claim(shardId: number, generation: number, instance: string): Promise<Claim> {
     const [granted, previousGeneration, previousInstance] = (await this.redis.eval(
-      CLAIM, 1, this.key(shardId, "owner"), String(generation), instance,
+      CLAIM, 2, this.key(shardId, "owner"), `${this.prefix}:epoch`, String(generation), instance,
     )) as [number, number, string];
     return { granted: granted === 1, previousGeneration, previousInstance };
   }

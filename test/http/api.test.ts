@@ -1,10 +1,11 @@
 /** Balance reads, facility admin, ops endpoints and the OpenAPI document. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { eventually } from "../support/services.ts";
 
 let engine: EngineUnderTest;
 beforeAll(async () => {
-  engine = await startEngineUnderTest();
+  engine = await startEngineUnderTest({ SYNC_MIN_INTERVAL_MS: "50", SYNC_MAX_DELAY_MS: "100" });
 });
 afterAll(() => engine.stop());
 
@@ -32,10 +33,12 @@ describe("GET /v1/accounts/:accountId/balance", () => {
     expect((await bodyOf(badSource)).error.field).toBe("query.source");
   });
 
-  test("?source=db without a configured Postgres sync is a 503, not a stale answer", async () => {
-    const response = await engine.get("/v1/accounts/B1/balance?source=db");
-    expect(response.status).toBe(503);
-    expect((await bodyOf(response)).error.code).toBe("db_sync_disabled");
+  test("?source=db reads the eventually consistent copy in datalake.account (the embedded store here)", async () => {
+    await engine.post("/v1/events", [eod({ accountId: "DB1", balance: "10.00" }), txn({ accountId: "DB1", amount: "2.50" })]);
+    await eventually(async () => (await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"))).currentBalance === "12.50", 10_000, "the copy");
+    const copy = await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"));
+    expect(copy).toMatchObject({ accountId: "DB1", currency: "USD", eodDate: "2026-11-21", currentBalance: "12.50", version: 2 });
+    expect((await engine.get("/v1/accounts/nobody/balance?source=db")).status).toBe(404);
   });
 });
 

@@ -60,3 +60,19 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+export function run(command: string[]): string {
+  const result = Bun.spawnSync(command, { stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr}`);
+  return result.stdout.toString();
+}
+
+/** A throwaway Postgres database for one test file. */
+export function createDatabase(name: string): string {
+  run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", `CREATE DATABASE "${name}"`]);
+  return `postgres://postgres@127.0.0.1:5432/${name}`;
+}
+
+export function psql(database: string, sql: string): string {
+  return run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-At", "-c", sql]);
+}

@@ -10,7 +10,9 @@ export function opsRoutes(deps: HttpDeps) {
       ({ set }) => {
         const readiness = deps.readiness();
         set.status = readiness.ready ? 200 : 503;
-        return { status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks, shards: readiness.shards };
+        const degraded = readiness.degraded ?? [];
+        const status = !readiness.ready ? "not_ready" : degraded.length > 0 ? "degraded" : "ready";
+        return { status, checks: readiness.checks, degraded, shards: readiness.shards };
       },
       { detail: { summary: "Readiness: sources connected, state recovered", tags: ["ops"] } },
     )
