@@ -19,6 +19,9 @@ import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { decodeAccount } from "./persistence/accountCodec.ts";
+import { ClickHouseConnection } from "./persistence/clickhouseConnection.ts";
+import { ClickHouseEventLog } from "./persistence/clickhouseEventLog.ts";
+import { ClickHouseVelocityReader } from "./persistence/clickhouseVelocity.ts";
 import { AccountSync } from "./persistence/accountSync.ts";
 import { openEmbeddedStore } from "./persistence/embeddedStore.ts";
 import { KafkaDlqProducer } from "./persistence/kafkaDlqProducer.ts";
@@ -57,6 +60,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const production = config.KAFKA_BROKERS === "" ? null : openProduction(config, instanceId, log, drop);
   const ws = new WsPublisher(hub, production?.bus ?? null);
 
+  const clickhouse = config.CLICKHOUSE_URL === "" ? null : openEventLog(config, metrics, log);
   let source: KafkaSource | null = null;
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
@@ -85,6 +89,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
         dlq.push(letter);
         production?.dlqProducer.send(letter);
       },
+      messageProcessed: clickhouse === null ? undefined : (event) => clickhouse.eventLog.record(event),
     },
     metrics,
     log,
@@ -112,7 +117,13 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const readiness = (): Readiness => {
     const syncStatus = sync.status();
     metrics.syncPendingRows.set(syncStatus.pendingRows);
-    const degraded = { databaseSync: syncStatus.failuresInARow === 0, redis: production === null || production.redis.status === "ready" };
+    const eventLog = clickhouse?.eventLog.stats();
+    metrics.eventLogBuffered.set(eventLog?.buffered ?? 0);
+    const degraded = {
+      databaseSync: syncStatus.failuresInARow === 0,
+      redis: production === null || production.redis.status === "ready",
+      eventLog: eventLog === undefined || eventLog.failuresInARow === 0,
+    };
     if (source === null) return { ready: !stopping, checks: { accepting: !stopping }, degraded: failing(degraded) };
     const status = source.status();
     metrics.kafkaConsumerStalled.set(status.stalled ? 1 : 0);
@@ -127,6 +138,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const app = createApp({
     engine, dlq, metrics, log, readiness,
     accountCopy: new PostgresAccountCopy(store),
+    velocity: clickhouse?.velocity ?? null,
     remoteBalance: production === null ? null : async (accountId) => {
       const encoded = await production.snapshots.account(partitionForKey(accountId, config.SHARD_COUNT), accountId);
       return encoded === null ? null : balanceViewOf(decodeAccount(encoded));
@@ -140,6 +152,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const simulator = config.SIMULATE === "1"
     ? new TrafficSimulator(engine, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
     : null;
+  clickhouse?.eventLog.start();
   await simulator?.start();
   log.info("engine_started", { port: server.port, instanceId, kafka: production !== null, simulate: simulator !== null });
 
@@ -154,9 +167,31 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
       await sync.stop();
       await sync.flush().catch((error) => log.error("sync_flush_failed", { error: String(error), pending: sync.status().pendingRows }));
       await production?.close();
+      await clickhouse?.close();
       await app.stop(true);
       await store.close();
       log.info("engine_stopped");
+    },
+  };
+}
+
+/** The ClickHouse event log (written off the hot path) and its velocity reader. */
+function openEventLog(config: Config, metrics: Metrics, log: Logger) {
+  const connection = new ClickHouseConnection({ url: config.CLICKHOUSE_URL });
+  const database = config.CLICKHOUSE_DATABASE;
+  const eventLog = new ClickHouseEventLog({
+    connection, database, log,
+    bufferRowsMax: config.EVENT_LOG_BUFFER_MAX,
+    flushIntervalMs: config.EVENT_LOG_FLUSH_MS,
+    onDropped: (count, reason) => metrics.eventLogDroppedTotal.inc({ reason }, count),
+  });
+  return {
+    eventLog,
+    velocity: new ClickHouseVelocityReader({ connection, database, log }),
+    async close() {
+      const flushed = await eventLog.stop();
+      if (!flushed.ok) log.error("event_log_flush_failed", { buffered: flushed.buffered });
+      await connection.close();
     },
   };
 }

@@ -10,6 +10,10 @@ import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
+import { velocityRoutes, type VelocityReader } from "./routes/velocityRoutes.ts";
+
+/** Without ClickHouse there is no event log to answer from: 503, as for one that is down. */
+const NO_EVENT_LOG: VelocityReader = { velocity: async () => ({ ok: false, reason: "unavailable" }) };
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   return new Elysia({
@@ -32,6 +36,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(eventsRoutes(deps))
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
+    .use(velocityRoutes(deps.velocity ?? NO_EVENT_LOG))
     .use(wsRoutes(deps, hub));
 }
 

@@ -1,5 +1,6 @@
 /** What the HTTP and WebSocket layers need from the rest of the program. */
 import type { BalanceView } from "../actors/balanceView.ts";
+import type { VelocityReader } from "./routes/velocityRoutes.ts";
 import type { BalanceEngine } from "../engine/balanceEngine.ts";
 import type { DeadLetterRing } from "../engine/deadLetterRing.ts";
 import type { Logger } from "../observability/log.ts";
@@ -28,6 +29,8 @@ export interface HttpDeps {
   readonly accountCopy: AccountCopyReader | null;
   /** With several instances: an account another instance owns, from its last snapshot. */
   readonly remoteBalance: ((accountId: string) => Promise<BalanceView | null>) | null;
+  /** The ClickHouse event log's velocity figures; null when no CLICKHOUSE_URL is set. */
+  readonly velocity: VelocityReader | null;
   /** False in Kafka mode: the topics are the input, so POST /v1/events answers 409. */
   readonly acceptsHttpEvents: boolean;
   /** Messages waiting behind lookups above which ingestion answers 429. */

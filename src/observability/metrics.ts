@@ -44,6 +44,8 @@ export function createMetrics() {
     syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
     syncFailuresTotal: counter("sync_failures_total", "Failed writes to datalake.account (retried)"),
     syncPendingRows: gauge("sync_pending_rows", "Accounts whose change is not yet in datalake.account"),
+    eventLogDroppedTotal: counter("event_log_dropped_total", "Events not logged to ClickHouse, by reason", ["reason"]),
+    eventLogBuffered: gauge("event_log_buffered", "Events waiting to be inserted into ClickHouse"),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
     applyDurationSeconds: new Histogram({
       name: "apply_duration_seconds",
