@@ -1,0 +1,55 @@
+/** Services and the engine process for benchmarks: the project's own scripts start them. */
+import type { Subprocess } from "bun";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+export function ensureServices(...names: string[]): void {
+  const run = Bun.spawnSync(["bash", `${ROOT}scripts/services-up.sh`, ...names], { stdout: "pipe", stderr: "pipe" });
+  if (run.exitCode !== 0) throw new Error(`services-up.sh ${names.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+/** Installs a Debian package once (a load generator such as wrk). */
+export function ensureDebianPackage(command: string, pkg: string = command): void {
+  if (Bun.which(command) !== null) return;
+  const run = Bun.spawnSync(["bash", "-c", `apt-get install -y -q ${pkg} || (apt-get update -q && apt-get install -y -q ${pkg})`], { stdout: "pipe", stderr: "pipe" });
+  if (run.exitCode !== 0 || Bun.which(command) === null) throw new Error(`could not install ${pkg}: ${run.stderr}`);
+}
+
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await Promise.resolve().then(check).catch(() => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface EngineUnderBench {
+  readonly port: number;
+  readonly base: string;
+  readonly pid: number;
+  readonly process: Subprocess;
+  stop(): Promise<void>;
+}
+
+/** Starts the engine (`bun src/main.ts`) as its own process, apart from the load generators. */
+export async function startEngineProcess(env: Record<string, string>): Promise<EngineUnderBench> {
+  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const child = Bun.spawn(["bun", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${base}/health`)).ok, 60_000, "engine health");
+  return {
+    port, base, pid: child.pid, process: child,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.exited;
+    },
+  };
+}
+
+export const BENCH_ROOT = ROOT;
