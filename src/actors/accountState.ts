@@ -27,11 +27,19 @@ export interface AccountState {
   version: number;
   updatedAtMs: number;
   /**
-   * Dedupe window: id key → the date after which it can be forgotten. Keys are
-   * "e:<messageId>" (EOD messages), "m:<messageId>" (transactions), "c:"/"r:<transactionId>"
-   * (created/removed). Bounded by one business day of the account's traffic.
+   * The dedupe window, bounded by one business day of the account's traffic. Keys are the raw
+   * ids (building prefixed keys per message cost more than the rest of the transition).
+   * messageId → bookingDate for transactions, "E" + asOfDate for EOD messages.
    */
-  readonly appliedIds: Map<string, string>;
+  readonly messageIds: Map<string, string>;
+  /** transactionId → bookingDate, one map per event type. */
+  readonly createdIds: Map<string, string>;
+  readonly removedIds: Map<string, string>;
+}
+
+/** How many ids the account remembers (tests and metrics). */
+export function dedupeWindowSize(state: AccountState): number {
+  return state.messageIds.size + state.createdIds.size + state.removedIds.size;
 }
 
 export function newAccountState(accountId: string): AccountState {
@@ -45,7 +53,9 @@ export function newAccountState(accountId: string): AccountState {
     holdsMinor: 0,
     version: 0,
     updatedAtMs: 0,
-    appliedIds: new Map(),
+    messageIds: new Map(),
+    createdIds: new Map(),
+    removedIds: new Map(),
   };
 }
 

@@ -59,13 +59,12 @@ export function applyMessage(
 }
 
 function isDuplicate(state: AccountState, message: BankMessage): boolean {
-  const ids = state.appliedIds;
-  if (ids.has(`e:${message.messageId}`) || ids.has(`m:${message.messageId}`)) return true;
-  return message.type === "TRANSACTION" && ids.has(transactionKey(message));
+  if (state.messageIds.has(message.messageId)) return true;
+  return message.type === "TRANSACTION" && transactionIdsOf(state, message).has(message.transactionId);
 }
 
-function transactionKey(message: TransactionMessage): string {
-  return `${message.eventType === "TRANSACTION_CREATED" ? "c" : "r"}:${message.transactionId}`;
+function transactionIdsOf(state: AccountState, message: TransactionMessage): Map<string, string> {
+  return message.eventType === "TRANSACTION_CREATED" ? state.createdIds : state.removedIds;
 }
 
 function applyTransaction(state: AccountState, message: TransactionMessage, context: ApplyContext): Decision {
@@ -80,8 +79,8 @@ function applyTransaction(state: AccountState, message: TransactionMessage, cont
 
   state.buckets.set(message.bookingDate, bucketMinor);
   state.intradayTotalMinor = intradayMinor;
-  state.appliedIds.set(`m:${message.messageId}`, message.bookingDate);
-  state.appliedIds.set(transactionKey(message), message.bookingDate);
+  state.messageIds.set(message.messageId, message.bookingDate);
+  transactionIdsOf(state, message).set(message.transactionId, message.bookingDate);
   markChanged(state, message.currency, context.nowMs);
 
   const alert = highValueAlertOf(message, context.alertThresholds, context.nowMs);
@@ -119,7 +118,7 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
     timestamp: message.timestamp, facilityId: message.facilityId,
   };
   state.facilityLimitMinor = facilityLimitMinor;
-  state.appliedIds.set(`e:${message.messageId}`, message.asOfDate);
+  state.messageIds.set(message.messageId, EOD_ID_MARK + message.asOfDate);
   markChanged(state, message.currency, context.nowMs);
 
   if (facilityLimitMinor !== null) return { outcome: "applied", effects };
@@ -148,11 +147,17 @@ function dropClosedDays(state: AccountState, date: string): void {
   for (const bookingDate of state.buckets.keys()) {
     if (bookingDate <= date) state.buckets.delete(bookingDate);
   }
-  for (const [key, keyDate] of state.appliedIds) {
-    const forget = key.startsWith("e:") ? keyDate < date : keyDate <= date;
-    if (forget) state.appliedIds.delete(key);
+  for (const [messageId, value] of state.messageIds) {
+    const forget = value.startsWith(EOD_ID_MARK) ? value.slice(1) < date : value <= date;
+    if (forget) state.messageIds.delete(messageId);
+  }
+  for (const ids of [state.createdIds, state.removedIds]) {
+    for (const [transactionId, bookingDate] of ids) if (bookingDate <= date) ids.delete(transactionId);
   }
 }
+
+/** Marks an EOD message's id in `messageIds`: EOD ids outlive their day by one EOD. */
+const EOD_ID_MARK = "E";
 
 /** Current and available balance must both stay within ±(2^53 − 1) minor units. */
 export function figuresInRange(eodMinor: number, intradayMinor: number, facilityMinor: number | null, holdsMinor: number): boolean {

@@ -3,7 +3,6 @@
  * The engine never compares either with its own clock.
  */
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** An instant with nanosecond precision: seconds since the epoch plus nanoseconds. */
@@ -13,11 +12,51 @@ export interface Instant {
 }
 
 export function isCalendarDate(text: string): boolean {
-  const match = DATE.exec(text);
-  return match !== null && isRealDay(Number(match[1]), Number(match[2]), Number(match[3]));
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  return year >= 0 && month >= 0 && day >= 0 && isRealDay(year, month, day);
 }
 
 export function parseInstant(text: string): Instant | null {
+  return parseUtcInstantFast(text) ?? parseInstantGeneral(text);
+}
+
+/**
+ * The common form, "YYYY-MM-DDTHH:MM:SS[.fff]Z", read by character codes: it runs for every
+ * message. Anything else (offsets, lower-case letters, leap seconds) takes the general path.
+ */
+function parseUtcInstantFast(text: string): Instant | null {
+  const length = text.length;
+  if (length < 20 || text.charCodeAt(length - 1) !== 90 /* Z */) return null;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return null;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
+  if (year < 100 || hour > 23 || minute > 59 || second > 59 || !isRealDay(year, month, day)) return null;
+  let nanos = 0;
+  if (length > 20) {
+    const fractionDigits = length - 21;
+    if (text.charCodeAt(19) !== 46 || fractionDigits < 1 || fractionDigits > 9) return null;
+    nanos = digits(text, 20, fractionDigits);
+    if (nanos < 0) return null;
+    for (let k = fractionDigits; k < 9; k++) nanos *= 10;
+  }
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  return { epochSeconds: Date.UTC(year, month - 1, day, hour, minute, second) / 1000, nanos };
+}
+
+/** The decimal value of `count` ASCII digits at `start`, or -1 when one is not a digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+function parseInstantGeneral(text: string): Instant | null {
   const match = TIMESTAMP.exec(text);
   if (match === null) return null;
   const [, y, mo, d, h, mi, s, fraction = "", zulu, sign, offsetHours = "0", offsetMinutes = "0"] = match;

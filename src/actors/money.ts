@@ -19,17 +19,55 @@ export function isDecimalString(text: unknown): text is string {
   return typeof text === "string" && DECIMAL.test(text);
 }
 
-/** Parses a decimal string into integer minor units of a currency with `minorDigits` digits. */
+/**
+ * Parses a decimal string into integer minor units of a currency with `minorDigits` digits.
+ * Hand-written (one pass over the characters): it runs for every message.
+ */
 export function parseAmount(text: unknown, minorDigits: number): ParsedAmount {
-  if (typeof text !== "string") return { ok: false, reason: "invalid_amount" };
-  const match = DECIMAL.exec(text);
-  if (match === null) return { ok: false, reason: "invalid_amount" };
-  const [, sign, whole = "0", fraction = ""] = match;
-  if (fraction.length > minorDigits) return { ok: false, reason: "invalid_amount" };
+  if (typeof text !== "string") return INVALID_AMOUNT;
+  const length = text.length;
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0;
+  const wholeStart = i;
+  while (i < length && isDigit(text.charCodeAt(i))) i++;
+  const wholeDigits = i - wholeStart;
+  if (wholeDigits === 0 || (wholeDigits > 1 && text.charCodeAt(wholeStart) === ZERO)) return INVALID_AMOUNT;
+  let fractionDigits = 0;
+  if (i < length) {
+    if (text.charCodeAt(i) !== DOT) return INVALID_AMOUNT;
+    const fractionStart = ++i;
+    while (i < length && isDigit(text.charCodeAt(i))) i++;
+    fractionDigits = i - fractionStart;
+    if (fractionDigits === 0 || i < length) return INVALID_AMOUNT;
+  }
+  if (fractionDigits > minorDigits) return INVALID_AMOUNT;
+  // Up to 15 significant digits a double holds exactly; longer ones go through the string check.
+  if (wholeDigits + minorDigits > 15) return parseLongAmount(text, wholeStart, wholeDigits, fractionDigits, minorDigits);
+  let minor = 0;
+  for (let j = wholeStart; j < length; j++) {
+    const code = text.charCodeAt(j);
+    if (code !== DOT) minor = minor * 10 + (code - ZERO);
+  }
+  for (let k = fractionDigits; k < minorDigits; k++) minor *= 10;
+  return { ok: true, minor: wholeStart === 1 && minor !== 0 ? -minor : minor };
+}
+
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const INVALID_AMOUNT: ParsedAmount = Object.freeze({ ok: false, reason: "invalid_amount" });
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** The rare long amount: compare its digits with 2^53 − 1 as text, then convert exactly. */
+function parseLongAmount(text: string, wholeStart: number, wholeDigits: number, fractionDigits: number, minorDigits: number): ParsedAmount {
+  const whole = text.slice(wholeStart, wholeStart + wholeDigits);
+  const fraction = fractionDigits === 0 ? "" : text.slice(wholeStart + wholeDigits + 1);
   const digits = (whole + fraction.padEnd(minorDigits, "0")).replace(/^0+(?=\d)/, "");
   if (!digitsWithinMax(digits)) return { ok: false, reason: "out_of_range" };
-  const magnitude = Number(digits); // exact: at most 2^53 − 1
-  return { ok: true, minor: sign === "-" && magnitude !== 0 ? -magnitude : magnitude };
+  const magnitude = Number(digits);
+  return { ok: true, minor: wholeStart === 1 && magnitude !== 0 ? -magnitude : magnitude };
 }
 
 function digitsWithinMax(digits: string): boolean {

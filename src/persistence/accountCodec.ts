@@ -13,7 +13,9 @@ type Encoded = [
   holdsMinor: number,
   version: number,
   updatedAtMs: number,
-  appliedIds: [string, string][],
+  messageIds: [string, string][],
+  createdIds: [string, string][],
+  removedIds: [string, string][],
 ];
 
 export function encodeAccount(state: AccountState): string {
@@ -28,13 +30,15 @@ export function encodeAccount(state: AccountState): string {
     state.holdsMinor,
     state.version,
     state.updatedAtMs,
-    [...state.appliedIds],
+    [...state.messageIds],
+    [...state.createdIds],
+    [...state.removedIds],
   ];
   return JSON.stringify(encoded);
 }
 
 export function decodeAccount(text: string): AccountState {
-  const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, appliedIds] =
+  const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] =
     JSON.parse(text) as Encoded;
   const state: AccountState = {
     accountId,
@@ -48,7 +52,9 @@ export function decodeAccount(text: string): AccountState {
     holdsMinor,
     version,
     updatedAtMs,
-    appliedIds: new Map(appliedIds),
+    messageIds: new Map(messageIds),
+    createdIds: new Map(createdIds),
+    removedIds: new Map(removedIds),
   };
   assertAccountState(state);
   return state;
