@@ -10,6 +10,9 @@
  */
 import type Redis from "ioredis";
 
+/** Accounts read per HSCAN page when a snapshot is loaded. */
+const SCAN_PAGE_FIELDS = 2000;
+
 /** Accounts written per HSET inside the script (Lua's unpack has a stack limit). */
 const HSET_PAIRS_MAX = 1000;
 
@@ -81,12 +84,21 @@ export class RedisSnapshotStore {
     return written === 1 ? "written" : written === -1 ? "lost" : "fenced";
   }
 
+  /**
+   * The shard's accounts and offsets. Read with HSCAN in pages: one HGETALL of a large shard is a
+   * reply of tens of MB that the client parses slowly and holds at once. The offsets are read
+   * first; the claim keeps anyone else from writing meanwhile, so both belong to one snapshot.
+   */
   async load(shardId: number): Promise<ShardSnapshot> {
-    const [accounts, offsets] = await Promise.all([
-      this.redis.hgetall(this.key(shardId, "accounts")),
-      this.redis.get(this.key(shardId, "offsets")),
-    ]);
-    return { accounts: new Map(Object.entries(accounts)), offsets: offsets === null ? {} : JSON.parse(offsets) };
+    const offsets = await this.redis.get(this.key(shardId, "offsets"));
+    const accounts = new Map<string, string>();
+    let cursor = "0";
+    do {
+      const [next, fields] = await this.redis.hscan(this.key(shardId, "accounts"), cursor, "COUNT", SCAN_PAGE_FIELDS);
+      for (let i = 0; i < fields.length; i += 2) accounts.set(fields[i]!, fields[i + 1]!);
+      cursor = next;
+    } while (cursor !== "0");
+    return { accounts, offsets: offsets === null ? {} : JSON.parse(offsets) };
   }
 
   /** One account's encoded state, for an account another instance owns. */

@@ -15,7 +15,7 @@ const VelocityWindow = t.Object({
 export const VelocityBody = t.Object({
   accountId: t.String(),
   currency: t.String(),
-  asOf: t.String({ format: "date-time", description: "Each window is (asOf - length, asOf] of engine processing time" }),
+  asOf: t.String({ description: "RFC 3339 instant. Each window is (asOf - length, asOf] of engine processing time" }),
   windows: t.Object({ "1h": VelocityWindow, "24h": VelocityWindow, "7d": VelocityWindow }),
 });
 

@@ -1,0 +1,257 @@
+/**
+ * kafka-ingest: messages/s from a 12-partition topic holding 1M transactions into applied
+ * balances (100k accounts that already have their EOD), beside kcat (librdkafka) reading the
+ * same topic to /dev/null. Also a bare kafkajs consumer (decode only) in its own process, to
+ * tell the client library's share from the engine's.
+ *
+ * Phase 1 (not timed): the engine applies the 100k EODs (facilities set first) and stops, leaving
+ * its snapshot in Redis. Then 1M transactions are produced; kcat and the bare consumer read them;
+ * then the engine starts again on the transactions topic: it recovers the 100k accounts from
+ * Redis and drains the topic. Throughput = applied count over the time from the first applied
+ * message to the last (and also from the process start).
+ */
+import type { Benchmark } from "./lib/benchResult.ts";
+import { ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench } from "./lib/benchServices.ts";
+import {
+  BROKERS, BenchTopics, REDIS_URL, accountId, cpuSeconds, deleteRedisPrefix, eodBalanceMinor, eodJson, facilityId, formatMinor, hash32,
+  messagesTotal, metricValue, produceWithKcat, round, transactionEffectMinor, transactionJson, uniqueName,
+} from "./lib/kafkaBenchKit.ts";
+import { peakRssMb } from "./lib/processMemory.ts";
+import { partitionForKey } from "../src/actors/partitionForKey.ts";
+
+const ACCOUNTS = 100_000;
+const MESSAGES = 1_000_000;
+const FACILITIES = 100;
+const KCAT_RUNS = 3;
+const PARTITIONS = 12;
+const POLL_MS = 100;
+const DRAIN_TIMEOUT_MS = 150_000;
+
+interface Drain {
+  readonly applied: number;
+  /** From the spawn of the engine process to the last applied message. */
+  readonly totalSec: number;
+  /** Messages per second from the first applied message to the last. */
+  readonly steadyRate: number;
+  readonly firstAppliedSec: number;
+  readonly cpuPerWallSec: number;
+  readonly peakRssMb: number;
+  readonly otherOutcomes: number;
+  readonly balanceMismatches: string[];
+  /** One GET /metrics once drained (median of 3). */
+  readonly scrapeMs: number;
+}
+
+/**
+ * What the drain watches, cheaply (a /metrics scrape costs the engine tens of ms on a large heap,
+ * see the notes): per partition, its first and last record's account. The first one's version
+ * passing its EOD's says the partition has started; the last one's reaching its final version
+ * says the partition is fully applied (one account's records are in order on one partition).
+ */
+interface Watch {
+  readonly first: number[];
+  readonly last: number[];
+  /** Transactions per account, and their effect on the balance (minor units). */
+  readonly counts: Uint32Array;
+  readonly effects: Float64Array;
+}
+
+async function kcatRead(topic: string): Promise<number> {
+  const started = performance.now();
+  const kcat = Bun.spawn(["kcat", "-C", "-b", BROKERS, "-t", topic, "-o", "beginning", "-e", "-q"], { stdout: Bun.file("/dev/null"), stderr: "pipe" });
+  const code = await kcat.exited;
+  if (code !== 0) throw new Error(`kcat -C exited ${code}: ${await new Response(kcat.stderr).text()}`);
+  return (performance.now() - started) / 1000;
+}
+
+async function bareKafkajs(topic: string, groupId: string): Promise<{ connectSec: number; firstToLastSec: number; totalSec: number; count: number }> {
+  const child = Bun.spawn(["bun", "bench/lib/kafkaBenchConsumer.ts", topic, String(MESSAGES), groupId], { cwd: BENCH_ROOT, stdout: "pipe", stderr: "pipe" });
+  const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  if (code !== 0) throw new Error(`bare kafkajs consumer exited ${code}: ${out} ${await new Response(child.stderr).text()}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+async function versionOf(base: string, account: number): Promise<{ version: number; currentBalance: string } | null> {
+  const response = await fetch(`${base}/v1/accounts/${accountId(account)}/balance`);
+  return response.ok ? ((await response.json()) as { version: number; currentBalance: string }) : null;
+}
+
+async function drainWithEngine(env: Record<string, string>, topic: string, watch: Watch): Promise<Drain> {
+  const spawned = performance.now();
+  const engine = await startEngineProcess(env);
+  try {
+    const deadline = spawned + DRAIN_TIMEOUT_MS;
+    const overdue = () => {
+      if (performance.now() > deadline) throw new Error(`engine did not apply the ${MESSAGES} transactions in ${DRAIN_TIMEOUT_MS / 1000} s`);
+    };
+    // Started: a partition's first account moved past its EOD (version 1).
+    let started = 0;
+    while (started === 0) {
+      overdue();
+      const versions = await Promise.all(watch.first.map((a) => versionOf(engine.base, a)));
+      if (versions.some((v) => v !== null && v.version > 1)) started = performance.now();
+      else await Bun.sleep(POLL_MS);
+    }
+    const cpuAtStart = cpuSeconds(engine.pid);
+    // Done: every partition's last account at its final version (EOD + its transactions).
+    const pending = new Set(watch.last);
+    let done = 0;
+    while (done === 0) {
+      overdue();
+      for (const a of [...pending]) {
+        const view = await versionOf(engine.base, a);
+        if (view !== null && view.version >= 1 + watch.counts[a]!) pending.delete(a);
+      }
+      if (pending.size === 0) done = performance.now();
+      else await Bun.sleep(POLL_MS);
+    }
+    const cpuAtDone = cpuSeconds(engine.pid);
+    // Cross-check with the counters (if a partitioner mismatch fooled the watch, wait for them).
+    let processed = await processedTotal(engine.base, topic);
+    while (processed < MESSAGES) {
+      overdue();
+      await Bun.sleep(200);
+      processed = await processedTotal(engine.base, topic);
+      done = performance.now();
+    }
+    const applied = await messagesTotal(engine.base, topic, "applied");
+    const scrapeMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await (await fetch(`${engine.base}/metrics`)).text();
+      scrapeMs.push(performance.now() - t);
+    }
+    const balanceMismatches: string[] = [];
+    for (const a of new Set([...watch.first, ...watch.last])) {
+      const view = await versionOf(engine.base, a);
+      const expected = formatMinor(eodBalanceMinor(a) + watch.effects[a]!);
+      if (view?.currentBalance !== expected) balanceMismatches.push(`${accountId(a)}: ${view?.currentBalance} ≠ ${expected}`);
+    }
+    return {
+      applied,
+      totalSec: (done - spawned) / 1000,
+      steadyRate: (MESSAGES / (done - started)) * 1000,
+      firstAppliedSec: (started - spawned) / 1000,
+      cpuPerWallSec: (cpuAtDone - cpuAtStart) / ((done - started) / 1000),
+      peakRssMb: peakRssMb(engine.pid),
+      otherOutcomes: processed - applied,
+      balanceMismatches,
+      scrapeMs: scrapeMs.sort((a, b) => a - b)[1]!,
+    };
+  } finally {
+    await stopEngine(engine);
+  }
+}
+
+/** Every outcome of the topic's messages (applied, duplicate, ignored, dead-lettered). */
+async function processedTotal(base: string, topic: string): Promise<number> {
+  return metricValue(await (await fetch(`${base}/metrics`)).text(), "messages_total", { topic });
+}
+
+async function stopEngine(engine: EngineUnderBench): Promise<void> {
+  const killer = setTimeout(() => engine.process.kill("SIGKILL"), 20_000);
+  await engine.stop();
+  clearTimeout(killer);
+}
+
+/** Account of message i: spread over all accounts, some busier than others (as in a real book). */
+const accountOf = (i: number) => (hash32(i * 7 + 3) % 4 === 0 ? hash32(i) % 2000 : hash32(i) % ACCOUNTS);
+
+export const benchmark: Benchmark = {
+  name: "kafka-ingest",
+  async run() {
+    ensureServices("kafka", "redis");
+    const id = uniqueName("bench-ingest");
+    const names = { eod: `${id}.eod`, warmup: `${id}.warmup-transactions`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
+    const groups = [id, `${id}-bare`];
+    const env = (transactions: string) => ({
+      KAFKA_BROKERS: BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
+      KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq,
+    });
+    const topics = await BenchTopics.open();
+    const notes: string[] = [];
+    try {
+      await topics.create(Object.values(names), PARTITIONS);
+
+      // Phase 1 (untimed): 100k accounts get their EOD, then the engine stops and snapshots them.
+      const warm = await startEngineProcess(env(names.warmup));
+      try {
+        await waitUntil(async () => (await fetch(`${warm.base}/ready`)).ok, 60_000, "engine ready");
+        for (let f = 0; f < FACILITIES; f++) {
+          const put = await fetch(`${warm.base}/v1/admin/facilities/${facilityId(f)}`, {
+            method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: `${(f + 1) * 500}.00` }),
+          });
+          if (!put.ok) throw new Error(`PUT facility: ${put.status}`);
+        }
+        const eodSec = await produceWithKcat(names.eod, ACCOUNTS, (a) => [accountId(a), eodJson(id, a)]);
+        await waitUntil(async () => (await messagesTotal(warm.base, names.eod, "applied")) >= ACCOUNTS, 90_000, "EODs applied");
+        notes.push(`setup: ${ACCOUNTS.toLocaleString("en-US")} EODs produced in ${eodSec.toFixed(1)} s and applied (${FACILITIES} facilities), snapshotted to Redis`);
+      } finally {
+        await stopEngine(warm);
+      }
+
+      // The topic under test: 1M transactions, produced with kcat (murmur2: partition = shard).
+      let sample = "";
+      const watch: Watch = { first: [], last: [], counts: new Uint32Array(ACCOUNTS), effects: new Float64Array(ACCOUNTS) };
+      const lastOf: number[] = [];
+      const produceSec = await produceWithKcat(names.transactions, MESSAGES, (i) => {
+        const account = accountOf(i);
+        const value = transactionJson(id, i, account);
+        if (i === 0) sample = value;
+        const partition = partitionForKey(accountId(account), PARTITIONS);
+        if (watch.first[partition] === undefined) watch.first[partition] = account;
+        lastOf[partition] = account;
+        watch.counts[account]! += 1;
+        watch.effects[account]! += transactionEffectMinor(i);
+        return [accountId(account), value];
+      });
+      watch.last.push(...lastOf.filter((a) => a !== undefined));
+      const held = await topics.size(names.transactions);
+      if (held !== MESSAGES) throw new Error(`topic holds ${held} records, expected ${MESSAGES}`);
+      notes.push(`topic: ${MESSAGES.toLocaleString("en-US")} records on 12 partitions (${sample.length} bytes each, e.g. ${sample}), produced with kcat in ${produceSec.toFixed(1)} s`);
+
+      // Baseline: kcat reading all of it to /dev/null (median of runs).
+      const kcatSecs: number[] = [];
+      for (let r = 0; r < KCAT_RUNS; r++) kcatSecs.push(await kcatRead(names.transactions));
+      const kcatSec = [...kcatSecs].sort((a, b) => a - b)[Math.floor(KCAT_RUNS / 2)]!;
+      const kcatRate = MESSAGES / kcatSec;
+
+      // Reference: kafkajs alone (fetch + decode + JSON.parse), its own process.
+      const bare = await bareKafkajs(names.transactions, `${id}-bare`);
+
+      // Subject: the engine, restarted on the transactions topic.
+      const drain = await drainWithEngine(env(names.transactions), names.transactions, watch);
+      if (drain.otherOutcomes !== 0) notes.push(`WARNING: ${drain.otherOutcomes} transactions were not applied (duplicate/ignored/dead-lettered)`);
+      if (drain.balanceMismatches.length > 0) notes.push(`WARNING: balances differ from the expected: ${drain.balanceMismatches.slice(0, 5).join("; ")}`);
+      else notes.push(`checked: the ${new Set([...watch.first, ...watch.last]).size} watched accounts' current balances equal EOD + their transactions; messages_total applied = ${drain.applied.toLocaleString("en-US")}`);
+      const ratio = drain.steadyRate / kcatRate;
+      const bareRate = MESSAGES / bare.firstToLastSec;
+      notes.push(
+        `kcat runs: ${kcatSecs.map((s) => `${s.toFixed(2)} s`).join(", ")} (median used; whole process, connect included)`,
+        `engine from process start: ${Math.round(MESSAGES / drain.totalSec).toLocaleString("en-US")} msg/s over ${drain.totalSec.toFixed(1)} s (first transaction applied ${drain.firstAppliedSec.toFixed(1)} s after spawn: start, group join, recovery of ${ACCOUNTS.toLocaleString("en-US")} accounts from Redis)`,
+        `bare kafkajs consumer (same settings as the engine: eachBatch, 4 partitions concurrently; toString + JSON.parse only): ${Math.round(bareRate).toLocaleString("en-US")} msg/s first→last, ${bare.totalSec.toFixed(1)} s with connect = ${(bareRate / kcatRate * 100).toFixed(0)}% of kcat; the engine reaches ${(drain.steadyRate / bareRate * 100).toFixed(0)}% of it`,
+        `a GET /metrics on the drained engine takes ${drain.scrapeMs.toFixed(0)} ms (the event loop is blocked meanwhile): this benchmark watches progress through 12 balance reads instead`,
+        `engine CPU while draining: ${drain.cpuPerWallSec.toFixed(2)} CPU-s per wall-s (one JS thread; >1 is GC/IO threads)`,
+        "per message the engine also validates, applies in the actor, counts metrics, serializes the balance for the Redis cross-instance bus (always on with Kafka) and marks the account for the 1 s Redis snapshot",
+        "measured while other benchmarks/tests may run on the same 2-core machine; Kafka, kcat and the engine share those cores",
+      );
+      return {
+        benchmark: "kafka-ingest",
+        measures: `messages/s from a 12-partition topic holding ${MESSAGES.toLocaleString("en-US")} transactions into applied balances (${ACCOUNTS.toLocaleString("en-US")} accounts with EODs)`,
+        target: ">= 50% of kcat's rate",
+        subject: {
+          label: "engine (Kafka → applied)", throughputPerSec: drain.steadyRate, peakRssMb: drain.peakRssMb,
+          extra: { "incl_startup msg/s": round(MESSAGES / drain.totalSec), "total s": round(drain.totalSec, 1), "cpu/wall": round(drain.cpuPerWallSec, 2) },
+        },
+        baseline: { label: "kcat -C > /dev/null", throughputPerSec: kcatRate, extra: { "s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate) } },
+        ratio,
+        targetMet: ratio >= 0.5 && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
+        notes,
+      };
+    } finally {
+      await topics.deleteGroups(groups);
+      await topics.drop();
+      await deleteRedisPrefix(id);
+    }
+  },
+};
