@@ -230,6 +230,7 @@ function openProduction(config: Config, instanceId: string, log: Logger, drop: (
   return {
     redis, snapshots, bus, dlqProducer,
     async close() {
+      bus.stop();
       await dlqProducer.stop();
       subscriber.disconnect();
       await redis.quit();

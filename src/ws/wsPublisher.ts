@@ -8,6 +8,8 @@ import type { SubscriptionHub } from "./subscriptionHub.ts";
 
 /** Where updates go for clients connected to other instances (Redis pub/sub), when there are several. */
 export interface RemotePush {
+  /** False while no other instance listens: nothing needs serializing for them. */
+  readonly hasOtherListeners: boolean;
   publish(message: { kind: "balance" | "alert"; accountId: string; data: string }): void;
 }
 
@@ -16,7 +18,7 @@ export class WsPublisher {
 
   balanceChanged(state: AccountState): void {
     // No one listens here or elsewhere: skip the serialization.
-    if (this.remote === null && !this.hub.hasListeners(state.accountId)) return;
+    if (!this.hub.hasListeners(state.accountId) && this.remote?.hasOtherListeners !== true) return;
     const view = balanceViewOf(state);
     if (view === null) return;
     const data = JSON.stringify({ type: "balance", ...view });
