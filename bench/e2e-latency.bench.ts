@@ -9,11 +9,12 @@
  * the subject. Reference: the same producer to a plain kafkajs consumer (Kafka's share).
  */
 import { Partitioners, type Producer } from "kafkajs";
+import { cpus } from "node:os";
 import type { Benchmark, Measurement } from "./lib/benchResult.ts";
 import { ensureServices, startEngineProcess, waitUntil, type EngineUnderBench } from "./lib/benchServices.ts";
 import {
-  BROKERS, BenchTopics, REDIS_URL, accountId, cpuSeconds, deleteRedisPrefix, eodJson, facilityId, hash32, kafkaClient,
-  messagesTotal, produceWithKcat, round, transactionJson, uniqueName,
+  BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodJson, facilityId, hash32, kafkaClient,
+  messagesTotal, produceWithKcat, transactionJson, uniqueName,
 } from "./lib/kafkaBenchKit.ts";
 import { LatencyRecorder } from "./lib/latency.ts";
 import { peakRssMb } from "./lib/processMemory.ts";
@@ -23,13 +24,23 @@ const PER_CONNECTION = 1000;
 const RATES = [1000, 5000, 10_000, 20_000, 40_000, 80_000];
 const SUBJECT_RATE = 10_000;
 const STEP_MS = 10_000;
-const WARMUP_MS = 2000;
+const WARMUP_MS = 3000;
 const DRAIN_MS = 5000;
 const REFERENCE_MS = 8000;
 /** Produce requests in flight before the generator holds back (and falls behind, which it reports). */
 const IN_FLIGHT_MAX = 64;
-/** Unsustainable: p99 above this, or pushes missing after the drain, or the rate not reached. */
-const SUSTAINABLE_P99_MS = 100;
+/** Messages per produce request at most (~300 bytes each: well under the broker's 1 MB limit). */
+const REQUEST_MESSAGES_MAX = 2000;
+/**
+ * Not sustainable (the engine cannot keep up): pushes still missing DRAIN_MS after the last send,
+ * or latency growing over the step (p50 of its last 2 s > GROWTH × that of its first 2 s, and
+ * > GROWN_P50_MS), or a median above SATURATED_P50_MS. A rate the generator could not reach ends the stepping too, as a limit of the
+ * load generator, not of the engine.
+ */
+const GROWTH = 2;
+const GROWN_P50_MS = 20;
+/** Nor is a rate whose median push waits this long: a standing queue, the engine saturated. */
+const SATURATED_P50_MS = 100;
 
 interface StepResult {
   readonly rate: number;
@@ -45,9 +56,13 @@ interface StepResult {
   readonly generatorLagP99Ms: number;
   readonly engineCpu: number;
   readonly benchCpu: number;
+  /** Cores busy machine-wide (every process: Kafka, Redis, other work too). */
+  readonly machineCpu: number;
   readonly versionGaps: number;
   readonly sustainable: boolean;
+  /** Why not sustainable; "" when it is. */
   readonly why: string;
+  readonly generatorLimited: boolean;
 }
 
 /** Send times per account, in order; pushes take them off the front. */
@@ -204,16 +219,18 @@ async function paced(producer: Producer, topic: string, run: string, rate: numbe
     const elapsed = now - started;
     if (elapsed >= durationMs) break;
     const due = Math.floor((elapsed * rate) / 1000);
-    if (due > sent && inFlight < IN_FLIGHT_MAX) {
+    // Behind (a slow tick): catch up in requests of at most REQUEST_MESSAGES_MAX (the broker's size limit).
+    while (due > sent && inFlight < IN_FLIGHT_MAX) {
+      const until = Math.min(due, sent + REQUEST_MESSAGES_MAX);
       const messages = [];
-      for (let i = sent; i < due; i++) {
+      for (let i = sent; i < until; i++) {
         const seq = seqStart + i;
         const account = hash32(seq) % ACCOUNTS;
         messages.push({ key: accountId(account), value: transactionJson(run, seq, account) });
         lag.record(Math.max(0, now - (started + (i * 1000) / rate)));
       }
       const at = performance.now();
-      for (let i = sent; i < due; i++) onSend(hash32(seqStart + i) % ACCOUNTS, at);
+      for (let i = sent; i < until; i++) onSend(hash32(seqStart + i) % ACCOUNTS, at);
       inFlight += 1;
       producer.send({ topic, acks: 1, messages }).then(
         () => void (inFlight -= 1),
@@ -223,14 +240,15 @@ async function paced(producer: Producer, topic: string, run: string, rate: numbe
           lastError = String(error);
         },
       );
-      sent = due;
+      sent = until;
     }
     await Bun.sleep(1);
   }
   const elapsedMs = performance.now() - started;
-  await waitUntil(() => inFlight === 0, 10_000, "produce requests to finish");
-  if (errors > 0) throw new Error(`${errors} produce requests failed: ${lastError}`);
-  return { sent, elapsedMs, lagP99Ms: lag.percentiles().p99Ms };
+  await waitUntil(() => inFlight === 0, 30_000, "produce requests to finish");
+  // A failed request's messages may or may not be in Kafka: the step is reported as failed.
+  const failure = errors === 0 ? "" : `${errors} produce requests failed (${lastError})`;
+  return { sent, elapsedMs, lagP99Ms: lag.percentiles().p99Ms, failure };
 }
 
 async function stopEngine(engine: EngineUnderBench): Promise<void> {
@@ -276,6 +294,7 @@ export const benchmark: Benchmark = {
         const gapsBefore = client.versionGaps;
         const engineCpu0 = cpuSeconds(engine!.pid);
         const benchCpu0 = process.cpuUsage();
+        const machine0 = machineCpu();
         const t0 = performance.now();
         const sending = await paced(producer, names.transactions, id, rate, durationMs, seq, (account, at) => receiver.sendTimes.push(account, at));
         seq += sending.sent;
@@ -283,23 +302,25 @@ export const benchmark: Benchmark = {
         while (receiver.received < sending.sent && performance.now() < drainDeadline && client.closedEarly === "") await Bun.sleep(20);
         const wallSec = (performance.now() - t0) / 1000;
         const engineCpu = (cpuSeconds(engine!.pid) - engineCpu0) / wallSec;
+        const machineBusy = busyCoresSince(machine0, cpus().length);
         const benchCpuUsage = process.cpuUsage(benchCpu0);
         const { p50Ms, p99Ms, p999Ms } = receiver.recorder.percentiles();
-        const trend = receiver.p50Between(t0 + durationMs - 2000, t0 + durationMs) / receiver.p50Between(t0 + 1000, t0 + 3000);
+        const lastP50 = receiver.p50Between(t0 + durationMs - 2000, t0 + durationMs);
+        const trend = lastP50 / receiver.p50Between(t0 + 500, t0 + 2500);
         const achievedRate = (sending.sent / sending.elapsedMs) * 1000;
-        const why = client.closedEarly !== "" ? client.closedEarly
+        const generatorLimited = achievedRate < rate * 0.95;
+        const why = sending.failure !== "" ? sending.failure
+          : client.closedEarly !== "" ? client.closedEarly
           : receiver.received < sending.sent ? `${sending.sent - receiver.received} of ${sending.sent} pushes missing ${DRAIN_MS / 1000} s after the last send`
-          : achievedRate < rate * 0.95 ? `the generator reached only ${Math.round(achievedRate)} msg/s`
-          : p99Ms > SUSTAINABLE_P99_MS ? `p99 ${p99Ms.toFixed(1)} ms > ${SUSTAINABLE_P99_MS} ms`
-          : trend > 5 ? `latency grew ${trend.toFixed(1)}× during the step`
+          : trend > GROWTH && lastP50 > GROWN_P50_MS ? `latency grew ${trend.toFixed(1)}× during the step (p50 of the last 2 s ${lastP50.toFixed(1)} ms)`
+          : p50Ms > SATURATED_P50_MS ? `p50 ${p50Ms.toFixed(0)} ms > ${SATURATED_P50_MS} ms: a standing queue, the engine is saturated`
+          : generatorLimited ? `the load generator reached only ${Math.round(achievedRate)} msg/s`
           : "";
-        if (process.env.E2E_DEBUG) console.log("DEBUG", rate, sending.sent, receiver.received, receiver.unmatched, client.versionGaps, (await (await fetch(`${engine!.base}/metrics`)).text()).split("\n").filter((l) => l.startsWith("messages_total") || l.startsWith("dlq_total") || l.startsWith("ws_")).join(" | "));
-        if (process.env.E2E_DEBUG) await Bun.write(`/tmp/kprof/e2e-${rate}.json`, JSON.stringify({ t0, at: [...receiver.samples.at.slice(0, receiver.samples.n)], ms: [...receiver.samples.ms.slice(0, receiver.samples.n)] }));
         if (receiver.received < sending.sent) receiver.sendTimes.clear();
         return {
           rate, achievedRate, sent: sending.sent, received: receiver.received, p50Ms, p99Ms, p999Ms, maxMs: receiver.max, trend,
           generatorLagP99Ms: sending.lagP99Ms, engineCpu, benchCpu: (benchCpuUsage.user + benchCpuUsage.system) / 1e6 / wallSec,
-          versionGaps: client.versionGaps - gapsBefore, sustainable: why === "", why,
+          machineCpu: machineBusy, versionGaps: client.versionGaps - gapsBefore, sustainable: why === "", why, generatorLimited,
         };
       };
 
@@ -332,7 +353,10 @@ export const benchmark: Benchmark = {
         },
       });
       await joined;
-      await Bun.sleep(500);
+      const warm = await paced(producer, names.reference, id, 1000, WARMUP_MS, seq, (account, at) => reference.sendTimes.push(account, at));
+      seq += warm.sent;
+      await waitUntil(() => reference.received >= warm.sent, DRAIN_MS, "reference consumer warm-up").catch(() => {});
+      reference.reset(SUBJECT_RATE * (REFERENCE_MS / 1000) + 1000);
       const refSending = await paced(producer, names.reference, id, SUBJECT_RATE, REFERENCE_MS, seq, (account, at) => reference.sendTimes.push(account, at));
       await waitUntil(() => reference.received >= refSending.sent, DRAIN_MS, "reference consumer to receive everything").catch(() => {});
       const ref = reference.recorder.percentiles();
@@ -343,7 +367,7 @@ export const benchmark: Benchmark = {
       const failed = steps.find((s) => !s.sustainable);
       const row = (s: StepResult) =>
         `${s.rate.toLocaleString("en-US")} msg/s (achieved ${Math.round(s.achievedRate).toLocaleString("en-US")}): p50 ${s.p50Ms.toFixed(2)} / p99 ${s.p99Ms.toFixed(2)} / p999 ${s.p999Ms.toFixed(2)} / max ${s.maxMs.toFixed(1)} ms, ` +
-        `${s.received}/${s.sent} pushed, trend ×${s.trend.toFixed(2)}, generator lag p99 ${s.generatorLagP99Ms.toFixed(1)} ms, CPU engine ${s.engineCpu.toFixed(2)} / load+client ${s.benchCpu.toFixed(2)}` +
+        `${s.received}/${s.sent} pushed, trend ×${s.trend.toFixed(2)}, generator lag p99 ${s.generatorLagP99Ms.toFixed(1)} ms, CPU cores: engine ${s.engineCpu.toFixed(2)}, load+client ${s.benchCpu.toFixed(2)}, whole machine ${s.machineCpu.toFixed(2)} of ${cpus().length}` +
         `${s.versionGaps > 0 ? `, ${s.versionGaps} version gaps` : ""}${s.sustainable ? "" : ` — NOT sustainable: ${s.why}`}`;
       const extra: Record<string, number | string> = {};
       for (const s of steps) {
@@ -351,16 +375,20 @@ export const benchmark: Benchmark = {
         extra[`${k} p50/p99/p999 ms`] = `${s.p50Ms.toFixed(2)}/${s.p99Ms.toFixed(2)}/${s.p999Ms.toFixed(2)}${s.sustainable ? "" : "(unsustainable)"}`;
       }
       extra["highest sustainable msg/s"] = highest?.rate ?? 0;
+      extra["highest msg/s with p99 < 5 ms"] = steps.filter((s) => s.sustainable && s.p99Ms < 5).at(-1)?.rate ?? 0;
+      if (subject !== undefined) extra["achieved msg/s"] = Math.round(subject.achievedRate);
       const subjectRow: Measurement = subject === undefined
         ? { label: "engine at 10k msg/s (not reached)", extra }
-        : { label: "engine, Kafka → WS push @10k", throughputPerSec: subject.achievedRate, p50Ms: subject.p50Ms, p99Ms: subject.p99Ms, p999Ms: subject.p999Ms, peakRssMb: engineRss, extra };
+        : { label: "engine, Kafka → WS push @10k", p50Ms: subject.p50Ms, p99Ms: subject.p99Ms, p999Ms: subject.p999Ms, peakRssMb: engineRss, extra };
       const notes = [
         ...steps.map(row),
-        `highest sustainable rate: ${highest === undefined ? "none" : `${highest.rate.toLocaleString("en-US")} msg/s`}${failed === undefined ? ` (the highest tried; ${RATES.at(-1)!.toLocaleString("en-US")} was sustainable)` : ` (next step ${failed.rate.toLocaleString("en-US")}: ${failed.why})`}; sustainable = all pushes within ${DRAIN_MS / 1000} s, ≥ 95% of the rate produced, p99 ≤ ${SUSTAINABLE_P99_MS} ms, no growth in latency over the step`,
+        `highest sustainable rate: ${highest === undefined ? "none" : `${highest.rate.toLocaleString("en-US")} msg/s`}${failed === undefined ? ` (the highest tried)` : ` (next step ${failed.rate.toLocaleString("en-US")}: ${failed.why}${failed.generatorLimited && failed.received === failed.sent ? "; a limit of the load generator, the engine kept up with what it got" : ""})`}; sustainable = every push within ${DRAIN_MS / 1000} s of the last send, ≥ 95% of the rate produced, latency not growing over the step (last 2 s p50 ≤ ${GROWTH}× the first's or ≤ ${GROWN_P50_MS} ms), p50 ≤ ${SATURATED_P50_MS} ms`,
         `reference, Kafka alone (same producer and pacing → plain kafkajs consumer, eachBatch, in this process) at ${SUBJECT_RATE.toLocaleString("en-US")} msg/s: p50 ${ref.p50Ms.toFixed(2)} / p99 ${ref.p99Ms.toFixed(2)} / p999 ${ref.p999Ms.toFixed(2)} ms; the rest of the engine row is the engine (fetch in its own kafkajs client, apply, Redis bus serialization, WS send) and the client's receive`,
-        `load: ${ACCOUNTS} accounts with EODs, 2 WebSocket connections × ${PER_CONNECTION} subscriptions; the producer sends what is due every ~1 ms in one request (acks=1, no linger, ≤ ${IN_FLIGHT_MAX} requests in flight); send time = hand-off to kafkajs (waiting for the next 1 ms tick is not counted: see generator lag); ${STEP_MS / 1000} s per rate after a ${WARMUP_MS / 1000} s warm-up`,
+        `load: ${ACCOUNTS} accounts with EODs, 2 WebSocket connections × ${PER_CONNECTION} subscriptions; the producer sends what is due every ~1 ms (requests of ≤ ${REQUEST_MESSAGES_MAX} messages, acks=1, no linger, ≤ ${IN_FLIGHT_MAX} in flight); send time = hand-off to kafkajs (waiting for the next 1 ms tick is not counted: see generator lag); ${STEP_MS / 1000} s per rate after a ${WARMUP_MS / 1000} s warm-up`,
         "the load generator and the WebSocket client share this process's event loop: at high rates their own delays are in the figures (see its CPU)",
+        "found while developing (same load, 10k msg/s, repeated): with the 1 s Redis snapshots effectively off (SNAPSHOT_INTERVAL_MS=600000) the p99 fell from ~50 to ~29 ms: each pass re-encodes every changed account's whole dedupe window on the engine's thread; the rest of the tail is the single JS thread shared by fetch, apply, Redis bus and PGlite sync, on a machine whose 2 cores the engine, Kafka and this generator fill",
         "measured while other benchmarks/tests may run on the same 2-core machine",
+        ...(refSending.failure === "" ? [] : [`WARNING: the reference run is not reliable: ${refSending.failure}`]),
       ];
       const subjectOk = subject !== undefined && subject.sustainable && subject.p99Ms < 5;
       return {
@@ -368,7 +396,7 @@ export const benchmark: Benchmark = {
         measures: "produce → WebSocket push latency (Kafka → engine → WS client) at stepped rates; subject = 10k msg/s",
         target: "p99 < 5 ms at 10k msg/s",
         subject: subjectRow,
-        baseline: { label: "Kafka alone: produce → kafkajs consumer @10k", throughputPerSec: (refSending.sent / refSending.elapsedMs) * 1000, p50Ms: ref.p50Ms, p99Ms: ref.p99Ms, p999Ms: ref.p999Ms },
+        baseline: { label: "Kafka alone: produce → kafkajs consumer @10k", p50Ms: ref.p50Ms, p99Ms: ref.p99Ms, p999Ms: ref.p999Ms, extra: { "achieved msg/s": Math.round((refSending.sent / refSending.elapsedMs) * 1000) } },
         ratio: subject === undefined ? undefined : subject.p99Ms / ref.p99Ms,
         targetMet: subjectOk,
         notes: [...notes, "ratio = engine p99 ÷ Kafka-alone p99 (lower is better)"],

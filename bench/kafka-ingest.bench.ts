@@ -13,10 +13,11 @@
 import type { Benchmark } from "./lib/benchResult.ts";
 import { ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench } from "./lib/benchServices.ts";
 import {
-  BROKERS, BenchTopics, REDIS_URL, accountId, cpuSeconds, deleteRedisPrefix, eodBalanceMinor, eodJson, facilityId, formatMinor, hash32,
+  BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodBalanceMinor, eodJson, facilityId, formatMinor, hash32,
   messagesTotal, metricValue, produceWithKcat, round, transactionEffectMinor, transactionJson, uniqueName,
 } from "./lib/kafkaBenchKit.ts";
 import { peakRssMb } from "./lib/processMemory.ts";
+import { cpus } from "node:os";
 import { partitionForKey } from "../src/actors/partitionForKey.ts";
 
 const ACCOUNTS = 100_000;
@@ -25,7 +26,8 @@ const FACILITIES = 100;
 const KCAT_RUNS = 3;
 const PARTITIONS = 12;
 const POLL_MS = 100;
-const DRAIN_TIMEOUT_MS = 150_000;
+/** The drain is cut off here (the benchmark reports the partial rate) so that it stays bounded. */
+const DRAIN_TIMEOUT_MS = 120_000;
 
 interface Drain {
   readonly applied: number;
@@ -40,6 +42,12 @@ interface Drain {
   readonly balanceMismatches: string[];
   /** One GET /metrics once drained (median of 3). */
   readonly scrapeMs: number;
+  /** JS heap in use once drained (nodejs_heap_size_used_bytes). */
+  readonly heapUsedMb: number;
+  /** Cores busy machine-wide while draining (every process). */
+  readonly machineBusy: number;
+  /** The drain did not finish within DRAIN_TIMEOUT_MS: the rate is of what was applied by then. */
+  readonly cutOff: boolean;
 }
 
 /**
@@ -93,36 +101,42 @@ async function drainWithEngine(env: Record<string, string>, topic: string, watch
       else await Bun.sleep(POLL_MS);
     }
     const cpuAtStart = cpuSeconds(engine.pid);
+    const machineAtStart = machineCpu();
     // Done: every partition's last account at its final version (EOD + its transactions).
     const pending = new Set(watch.last);
     let done = 0;
+    let cutOff = false;
     while (done === 0) {
-      overdue();
       for (const a of [...pending]) {
         const view = await versionOf(engine.base, a);
         if (view !== null && view.version >= 1 + watch.counts[a]!) pending.delete(a);
       }
       if (pending.size === 0) done = performance.now();
+      else if (performance.now() > deadline) [done, cutOff] = [performance.now(), true];
       else await Bun.sleep(POLL_MS);
     }
     const cpuAtDone = cpuSeconds(engine.pid);
+    const machineBusy = busyCoresSince(machineAtStart, cpus().length);
     // Cross-check with the counters (if a partitioner mismatch fooled the watch, wait for them).
     let processed = await processedTotal(engine.base, topic);
-    while (processed < MESSAGES) {
-      overdue();
+    while (processed < MESSAGES && !cutOff) {
       await Bun.sleep(200);
       processed = await processedTotal(engine.base, topic);
       done = performance.now();
+      cutOff = done > deadline;
     }
-    const applied = await messagesTotal(engine.base, topic, "applied");
     const scrapeMs: number[] = [];
+    let scraped = "";
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      await (await fetch(`${engine.base}/metrics`)).text();
+      scraped = await (await fetch(`${engine.base}/metrics`)).text();
       scrapeMs.push(performance.now() - t);
     }
+    const heapUsedMb = metricValue(scraped, "nodejs_heap_size_used_bytes", {}) / 2 ** 20;
+    const applied = metricValue(scraped, "messages_total", { topic, outcome: "applied" });
+    const otherOutcomes = metricValue(scraped, "messages_total", { topic }) - applied;
     const balanceMismatches: string[] = [];
-    for (const a of new Set([...watch.first, ...watch.last])) {
+    for (const a of cutOff ? [] : new Set([...watch.first, ...watch.last])) {
       const view = await versionOf(engine.base, a);
       const expected = formatMinor(eodBalanceMinor(a) + watch.effects[a]!);
       if (view?.currentBalance !== expected) balanceMismatches.push(`${accountId(a)}: ${view?.currentBalance} ≠ ${expected}`);
@@ -130,13 +144,16 @@ async function drainWithEngine(env: Record<string, string>, topic: string, watch
     return {
       applied,
       totalSec: (done - spawned) / 1000,
-      steadyRate: (MESSAGES / (done - started)) * 1000,
+      steadyRate: (processed / (done - started)) * 1000,
       firstAppliedSec: (started - spawned) / 1000,
       cpuPerWallSec: (cpuAtDone - cpuAtStart) / ((done - started) / 1000),
       peakRssMb: peakRssMb(engine.pid),
-      otherOutcomes: processed - applied,
+      otherOutcomes,
       balanceMismatches,
       scrapeMs: scrapeMs.sort((a, b) => a - b)[1]!,
+      heapUsedMb,
+      machineBusy,
+      cutOff,
     };
   } finally {
     await stopEngine(engine);
@@ -221,9 +238,10 @@ export const benchmark: Benchmark = {
 
       // Subject: the engine, restarted on the transactions topic.
       const drain = await drainWithEngine(env(names.transactions), names.transactions, watch);
+      if (drain.cutOff) notes.push(`WARNING: the engine had processed only ${drain.applied.toLocaleString("en-US")} transactions when the drain was cut off after ${DRAIN_TIMEOUT_MS / 1000} s; the rate is of those`);
       if (drain.otherOutcomes !== 0) notes.push(`WARNING: ${drain.otherOutcomes} transactions were not applied (duplicate/ignored/dead-lettered)`);
       if (drain.balanceMismatches.length > 0) notes.push(`WARNING: balances differ from the expected: ${drain.balanceMismatches.slice(0, 5).join("; ")}`);
-      else notes.push(`checked: the ${new Set([...watch.first, ...watch.last]).size} watched accounts' current balances equal EOD + their transactions; messages_total applied = ${drain.applied.toLocaleString("en-US")}`);
+      else if (!drain.cutOff) notes.push(`checked: the ${new Set([...watch.first, ...watch.last]).size} watched accounts' current balances equal EOD + their transactions; messages_total applied = ${drain.applied.toLocaleString("en-US")}`);
       const ratio = drain.steadyRate / kcatRate;
       const bareRate = MESSAGES / bare.firstToLastSec;
       notes.push(
@@ -231,8 +249,10 @@ export const benchmark: Benchmark = {
         `engine from process start: ${Math.round(MESSAGES / drain.totalSec).toLocaleString("en-US")} msg/s over ${drain.totalSec.toFixed(1)} s (first transaction applied ${drain.firstAppliedSec.toFixed(1)} s after spawn: start, group join, recovery of ${ACCOUNTS.toLocaleString("en-US")} accounts from Redis)`,
         `bare kafkajs consumer (same settings as the engine: eachBatch, 4 partitions concurrently; toString + JSON.parse only): ${Math.round(bareRate).toLocaleString("en-US")} msg/s first→last, ${bare.totalSec.toFixed(1)} s with connect = ${(bareRate / kcatRate * 100).toFixed(0)}% of kcat; the engine reaches ${(drain.steadyRate / bareRate * 100).toFixed(0)}% of it`,
         `a GET /metrics on the drained engine takes ${drain.scrapeMs.toFixed(0)} ms (the event loop is blocked meanwhile): this benchmark watches progress through 12 balance reads instead`,
-        `engine CPU while draining: ${drain.cpuPerWallSec.toFixed(2)} CPU-s per wall-s (one JS thread; >1 is GC/IO threads)`,
-        "per message the engine also validates, applies in the actor, counts metrics, serializes the balance for the Redis cross-instance bus (always on with Kafka) and marks the account for the 1 s Redis snapshot",
+        `CPU while draining: engine ${drain.cpuPerWallSec.toFixed(2)} cores (one JS thread; above 1 is GC/IO threads), whole machine ${drain.machineBusy.toFixed(2)} of ${cpus().length} (Kafka, Redis and any other work included)`,
+        `memory: peak RSS ${drain.peakRssMb.toFixed(0)} MiB, JS heap in use after the drain ${drain.heapUsedMb.toFixed(0)} MiB (${ACCOUNTS.toLocaleString("en-US")} accounts holding the day's ${MESSAGES.toLocaleString("en-US")} transaction ids for duplicate detection, the embedded store's WASM memory, garbage not yet collected)`,
+        "per message the engine also validates, applies in the actor, counts metrics, marks the account for the 1 s Redis snapshot and for the datalake.account copy (here the embedded PGlite store, written on the engine's thread); no WebSocket client listens here",
+        "CPU profile taken while developing (bun --cpu-prof-md on this drain, 1M messages, before the Redis bus stopped publishing for nobody in b1f032e; shares of all samples, startup and /metrics scrapes included): kafkajs fetch + decode ≈ 5%, validate + apply + metrics ≈ 10%, balance serialization + Redis bus publish + parsing its own echo ≈ 13% (now gone with no other instance), Redis snapshots (re-encoding each changed account's whole dedupe window every second) ≈ 10%, PGlite writes of datalake.account ≈ 16-24%: the outputs, not the apply, bound it, and every part shares one JS thread",
         "measured while other benchmarks/tests may run on the same 2-core machine; Kafka, kcat and the engine share those cores",
       );
       return {
@@ -245,7 +265,7 @@ export const benchmark: Benchmark = {
         },
         baseline: { label: "kcat -C > /dev/null", throughputPerSec: kcatRate, extra: { "s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate) } },
         ratio,
-        targetMet: ratio >= 0.5 && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
+        targetMet: ratio >= 0.5 && !drain.cutOff && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
         notes,
       };
     } finally {

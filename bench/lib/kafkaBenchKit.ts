@@ -172,6 +172,7 @@ export async function messagesTotal(base: string, topic: string, outcome: string
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {
   let sum = 0;
   for (const line of text.split("\n")) {
+    if (line.startsWith(`${name} `) && Object.keys(labels).length === 0) sum += Number(line.slice(name.length + 1).trim());
     if (!line.startsWith(`${name}{`)) continue;
     const close = line.lastIndexOf("}");
     const labelText = line.slice(name.length + 1, close);
@@ -185,6 +186,20 @@ export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** A reading of the whole machine's CPU (all cores, all processes), for `busyCoresSince`. */
+export function machineCpu(): { busy: number; total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+/** Cores busy on average (all processes) since `since`: how much else ran beside the benchmark. */
+export function busyCoresSince(since: { busy: number; total: number }, cores: number): number {
+  const now = machineCpu();
+  return ((now.busy - since.busy) / Math.max(1, now.total - since.total)) * cores;
 }
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));

@@ -127,17 +127,25 @@ export class KafkaSource {
 
   private onGroupJoin(assignment: Record<string, number[]>): void {
     this.state = "recovering";
-    const previous = this.joined;
-    this.joined = previous.then(() => this.recoverAssignment(assignment)).then(
-      () => {
-        if (this.state === "recovering") this.state = "running";
-      },
-      (error) => {
-        this.state = "crashed";
-        this.log.error("kafka_recovery_failed", { error: String(error) });
-        throw error;
-      },
-    );
+    this.joined = this.joined.then(() => this.recoverWithRetries(assignment)).then(() => {
+      if (this.state === "recovering") this.state = "running";
+    });
+  }
+
+  /**
+   * Recovery meets passing errors (a partition leader not elected yet, Redis reconnecting): retry
+   * with backoff. Batches wait meanwhile, so nothing is applied on a half-recovered shard.
+   */
+  private async recoverWithRetries(assignment: Record<string, number[]>): Promise<void> {
+    for (let attempt = 1, backoffMs = 200; ; attempt++, backoffMs = Math.min(backoffMs * 2, 5000)) {
+      try {
+        return await this.recoverAssignment(assignment);
+      } catch (error) {
+        this.log.error("kafka_recovery_failed", { error: String(error), attempt, retryInMs: backoffMs });
+        if (this.state === "stopped") return;
+        await Bun.sleep(backoffMs);
+      }
+    }
   }
 
   private async recoverAssignment(assignment: Record<string, number[]>): Promise<void> {
