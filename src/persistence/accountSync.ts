@@ -13,6 +13,12 @@ import type { SqlClient } from "./sqlClient.ts";
 export const SYNC_RETRY_MS_MIN = 100;
 /** Longest wait between two attempts while Postgres is down. */
 export const SYNC_RETRY_MS_MAX = 30_000;
+/**
+ * Statements in flight at once: the server works on some while the process builds and sends the
+ * next (bench pg-sync on 2 cores: ~88k rows/s with one, ~100k with two, ~112k with three). An
+ * account is never in two at once: a taken account waits, cooling, until its statement ends.
+ */
+export const SYNC_STATEMENTS_IN_FLIGHT_MAX = 3;
 
 /** Time and timers, injectable so that tests drive the schedule without waiting. */
 export interface SyncTimers {
@@ -64,8 +70,10 @@ export class AccountSync {
 
   private timer: unknown = null;
   private timerDueMs = Infinity;
-  /** The one write loop (or flush) running, if any: writes never overlap. */
+  /** The one write loop (or flush) running, if any: two loops never run at once. */
   private running: Promise<void> | null = null;
+  /** A statement of the running loop failed: the others' successes do not end the backoff. */
+  private loopFailed = false;
   private stopped = false;
   private failuresInARow = 0;
   private lastError: string | null = null;
@@ -96,12 +104,8 @@ export class AccountSync {
    */
   async flush(): Promise<void> {
     await this.exclusive(async () => {
-      for (;;) {
-        const { rows } = this.take(true);
-        if (rows.length === 0) return;
-        const error = await this.write(rows);
-        if (error !== null) throw error;
-      }
+      const error = await this.writeAll(true);
+      if (error !== null) throw error;
     });
   }
 
@@ -139,16 +143,27 @@ export class AccountSync {
     this.timer = null;
     this.timerDueMs = Infinity;
     if (this.stopped || this.running !== null) return;
-    void this.exclusive(() => this.writeDue()).catch(() => {}); // writeDue reports its own failures
+    void this.exclusive(async () => void (await this.writeAll(false))); // failures are reported by write
   }
 
-  /** Writes every account writable now, batch after batch; stops at the first failure. */
-  private async writeDue(): Promise<void> {
-    for (;;) {
-      const { rows } = this.take(false);
-      if (rows.length === 0) return;
-      if ((await this.write(rows)) !== null) return;
-    }
+  /**
+   * Writes every account writable now (all pending ones with `ignoreInterval`), batch after
+   * batch, up to SYNC_STATEMENTS_IN_FLIGHT_MAX statements at once; takes no new batch after a
+   * failure. Returns the first failure, if any.
+   */
+  private async writeAll(ignoreInterval: boolean): Promise<Error | null> {
+    let failure: Error | null = null;
+    this.loopFailed = false;
+    const lane = async () => {
+      while (failure === null) {
+        const { rows } = this.take(ignoreInterval);
+        if (rows.length === 0) return;
+        const error = await this.write(rows);
+        failure ??= error;
+      }
+    };
+    await Promise.all(Array.from({ length: SYNC_STATEMENTS_IN_FLIGHT_MAX }, lane));
+    return failure;
   }
 
   private take(ignoreInterval: boolean) {
@@ -167,15 +182,19 @@ export class AccountSync {
     try {
       const applied = await statement;
       this.schedule.written(rows, issuedMs);
-      this.failuresInARow = 0;
-      this.lastError = null;
-      this.retryAtMs = 0;
+      if (!this.loopFailed) {
+        this.failuresInARow = 0;
+        this.lastError = null;
+        this.retryAtMs = 0;
+      }
       this.observer.batchWritten?.({ rows: rows.length, applied, durationMs: this.timers.now() - startMs });
       return null;
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       this.schedule.failed(rows);
-      this.failuresInARow += 1;
+      // Statements failing together (Postgres down) count as one failure for the backoff.
+      if (!this.loopFailed) this.failuresInARow += 1;
+      this.loopFailed = true;
       this.lastError = error.message;
       const retryInMs = Math.min(SYNC_RETRY_MS_MAX, SYNC_RETRY_MS_MIN * 2 ** Math.min(this.failuresInARow - 1, 20));
       this.retryAtMs = this.timers.now() + retryInMs;

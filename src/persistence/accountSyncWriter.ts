@@ -6,7 +6,9 @@ import type { SqlClient } from "./sqlClient.ts";
 // One statement whatever the batch size: the columns go as arrays and unnest turns them into
 // rows. The WHERE keeps the newest version: a late or repeated write (a retry, a zombie instance
 // that lost the partition) never puts an older balance over a newer one.
+// The count comes back as one row, not one row per account.
 const UPSERT_ACCOUNTS = `
+  WITH written AS (
   INSERT INTO datalake.account AS target
     (account_id, account_balance, account_available, currency, eod_date, version, updated_at)
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::date[], $6::bigint[], $7::timestamptz[])
@@ -18,7 +20,8 @@ const UPSERT_ACCOUNTS = `
     version           = EXCLUDED.version,
     updated_at        = EXCLUDED.updated_at
   WHERE target.version < EXCLUDED.version
-  RETURNING 1 AS applied`;
+  RETURNING 1)
+  SELECT count(*)::int AS applied FROM written`;
 
 /**
  * Upserts `rows` (distinct accounts, at most SYNC_BATCH_ROWS_MAX). Returns how many rows were
@@ -34,7 +37,7 @@ export async function upsertAccountRows(sql: SqlClient, rows: readonly AccountRo
   }
   // Postgres refuses to update one row twice in a statement; the schedule never does it.
   if (accountIds.size !== rows.length) throw new Error("invariant: a batch holds each account once");
-  const { rows: applied } = await sql.query(UPSERT_ACCOUNTS, [
+  const { rows: counted } = await sql.query<{ applied: number }>(UPSERT_ACCOUNTS, [
     rows.map((row) => row.accountId),
     // Strings, not numbers: exact whatever the driver does with large numbers.
     rows.map((row) => String(row.balanceMinor)),
@@ -44,5 +47,6 @@ export async function upsertAccountRows(sql: SqlClient, rows: readonly AccountRo
     rows.map((row) => String(row.version)),
     rows.map((row) => new Date(row.updatedAtMs).toISOString()),
   ]);
-  return applied.length;
+  if (counted[0] === undefined) throw new Error("invariant: the upsert returned no count");
+  return Number(counted[0].applied);
 }

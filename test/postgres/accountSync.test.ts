@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { AccountRow } from "../../src/engine/ports.ts";
-import { AccountSync, SYNC_RETRY_MS_MAX, type SyncTimers } from "../../src/persistence/accountSync.ts";
+import { AccountSync, SYNC_RETRY_MS_MAX, SYNC_STATEMENTS_IN_FLIGHT_MAX, type SyncTimers } from "../../src/persistence/accountSync.ts";
 import { upsertAccountRows } from "../../src/persistence/accountSyncWriter.ts";
 import { openEmbeddedStore, type EmbeddedStore } from "../../src/persistence/embeddedStore.ts";
 import { PostgresAccountCopy } from "../../src/persistence/postgresAccountCopy.ts";
@@ -133,6 +133,58 @@ describe("propagation of changes", () => {
     await timers.advance(MAX_DELAY_MS, sync);
     expect(sql.statements.map((s) => s.accountIds.length)).toEqual([1000, 1000, 345]);
     expect(Object.keys(await versionsInTable())).toHaveLength(2345);
+  });
+});
+
+/** Holds every statement until the test releases it, to see what runs at once. */
+class GatedSql implements SqlClient {
+  readonly waiting: { accountIds: string[]; release: () => void }[] = [];
+  inFlight = 0;
+  inFlightMax = 0;
+  async query<Row>(_sql: string, params?: unknown[]): Promise<{ rows: Row[] }> {
+    this.inFlight += 1;
+    this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
+    const accountIds = params?.[0] as string[];
+    await new Promise<void>((release) => this.waiting.push({ accountIds, release }));
+    this.inFlight -= 1;
+    return { rows: [{ applied: accountIds.length }] as Row[] };
+  }
+  releaseAll(): void {
+    for (const statement of this.waiting.splice(0)) statement.release();
+  }
+}
+
+describe("statements in flight", () => {
+  test("several statements run at once, and never with the same account in two", async () => {
+    const gated = new GatedSql();
+    const concurrent = new AccountSync({ sql: gated, minIntervalMs: MIN_INTERVAL_MS, maxDelayMs: MAX_DELAY_MS, timers });
+    const lanes = SYNC_STATEMENTS_IN_FLIGHT_MAX;
+    for (let i = 0; i < (lanes + 1) * 1000; i++) concurrent.markChanged(row(`A${i}`, 1));
+    const flushed = concurrent.flush();
+    await Bun.sleep(0);
+    expect(gated.waiting.map((s) => s.accountIds.length)).toEqual(Array(lanes).fill(1000));
+    expect(new Set(gated.waiting.flatMap((s) => s.accountIds)).size).toBe(lanes * 1000);
+    concurrent.markChanged(row("A0", 2)); // changed while its statement runs: it waits for it
+    while (gated.waiting.length > 0) {
+      gated.releaseAll();
+      await Bun.sleep(0);
+    }
+    await flushed;
+    expect(gated.inFlightMax).toBe(lanes);
+    expect(concurrent.status().pendingRows).toBe(0);
+  });
+
+  test("statements failing together count as one failure for the backoff", async () => {
+    sql.failuresLeft = 2;
+    for (let i = 0; i < 1500; i++) sync.markChanged(row(`A${i}`, 1));
+    await timers.advance(MAX_DELAY_MS / 10, sync); // the coalescing window: both statements fail
+    expect(sql.statements.map((s) => s.accountIds.length)).toEqual([1000, 500]);
+    expect(sync.status().failuresInARow).toBe(1);
+    await timers.advance(99, sync);
+    expect(sql.statements).toHaveLength(2);
+    await timers.advance(1, sync); // the first backoff step (100 ms), not the second
+    expect(sql.statements).toHaveLength(4);
+    expect(Object.keys(await versionsInTable())).toHaveLength(1500);
   });
 });
 
