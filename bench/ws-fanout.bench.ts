@@ -7,7 +7,7 @@
 import type { Subprocess } from "bun";
 import { readFileSync } from "node:fs";
 import type { Benchmark, BenchResult, Measurement } from "./lib/benchResult.ts";
-import { BENCH_ROOT, startEngineProcess, waitUntil } from "./lib/benchServices.ts";
+import { BENCH_ROOT, freePort, startEngineProcess, waitUntil } from "./lib/benchServices.ts";
 import { peakRssMb, rssMb } from "./lib/processMemory.ts";
 import { eodMessage, postAll, putFacilities } from "./lib/restBenchEvents.ts";
 import type { DoneReport, LoadGenReport, SubscribedReport } from "./lib/wsBenchLoadGen.ts";
@@ -52,7 +52,7 @@ async function startEngine(): Promise<Target> {
 }
 
 async function startBaseline(): Promise<Target> {
-  const port = 50_000 + Math.floor(Math.random() * 9_000);
+  const port = freePort();
   const child = Bun.spawn(["bun", "bench/lib/wsBenchBaselineServer.ts"], {
     cwd: BENCH_ROOT, env: { ...process.env, PORT: String(port) }, stdout: "ignore", stderr: "inherit",
   });

@@ -31,7 +31,7 @@ test("an invalid configuration stops the start with exit code 2 and names the va
 });
 
 test("--simulate moves balances at once", async () => {
-  const port = 32_000 + Math.floor(Math.random() * 1000);
+  const port = 30_000 + Math.floor(Math.random() * 1000);
   const engine = Bun.spawn(["bun", "start", "--simulate"], {
     cwd: ROOT, env: { ...process.env, PORT: String(port), SIMULATE_ACCOUNTS: "200", SIMULATE_RATE: "2000" }, stdout: "ignore", stderr: "pipe",
   });

@@ -24,6 +24,17 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * A port free right now, picked by the kernel (a random pick can land on a port that a client
+ * socket of the load generator holds as its ephemeral port).
+ */
+export function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true);
+  return port;
+}
+
 export interface EngineUnderBench {
   readonly port: number;
   readonly base: string;
@@ -34,7 +45,7 @@ export interface EngineUnderBench {
 
 /** Starts the engine (`bun src/main.ts`) as its own process, apart from the load generators. */
 export async function startEngineProcess(env: Record<string, string>): Promise<EngineUnderBench> {
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const port = freePort();
   const child = Bun.spawn(["bun", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },

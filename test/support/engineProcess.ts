@@ -14,7 +14,8 @@ export interface EngineProcess {
 }
 
 export async function spawnEngine(env: Record<string, string>, logFile: string): Promise<EngineProcess> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below the kernel's ephemeral range (32768+), where client sockets could hold the port.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const child = Bun.spawn(["bun", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, PORT: String(port) },

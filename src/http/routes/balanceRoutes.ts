@@ -5,14 +5,20 @@ import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { BalanceBody, ErrorResponse } from "../schemas.ts";
 
+// The route answers with a ready Response: Elysia then skips checking the body against the
+// schema (the bodies are built and typed here, never from input), ~20% more reads/s in bench
+// rest-read. The schema below still documents them.
+const JSON_RESPONSE = { headers: { "content-type": "application/json" } };
+const jsonResponse = (body: object) => new Response(JSON.stringify(body), JSON_RESPONSE);
+
 export function balanceRoutes(deps: HttpDeps) {
   return new Elysia().get(
     "/v1/accounts/:accountId/balance",
     async ({ params, query }) => {
-      if (query.source === "db") return readCopy(deps, params.accountId);
+      if (query.source === "db") return jsonResponse(await readCopy(deps, params.accountId));
       const view = deps.engine.balanceOf(params.accountId) ?? (await deps.remoteBalance?.(params.accountId)) ?? null;
       if (view === null) throw new HttpError(404, "account_not_found", `account ${params.accountId} has no EOD balance`);
-      return view;
+      return jsonResponse(view);
     },
     {
       params: t.Object({ accountId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
