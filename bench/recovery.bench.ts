@@ -58,7 +58,12 @@ async function createTopics(names: string[]): Promise<void> {
 async function timeToReady(env: Record<string, string>): Promise<{ seconds: number; rssMb: number; stop: () => Promise<void> }> {
   const started = performance.now();
   const engine = await startEngineProcess(env);
-  await waitUntil(async () => (await fetch(`${engine.base}/ready`)).status === 200, 300_000, "ready");
+  try {
+    await waitUntil(async () => (await fetch(`${engine.base}/ready`)).status === 200, 300_000, "ready");
+  } catch (error) {
+    await engine.stop(); // not left running after a failed run
+    throw error;
+  }
   const seconds = (performance.now() - started) / 1000;
   Bun.sleepSync(1000); // let the heap settle before reading its size
   return { seconds, rssMb: rssMb(engine.pid), stop: () => engine.stop() };

@@ -15,6 +15,23 @@ export function ensureDebianPackage(command: string, pkg: string = command): voi
   if (run.exitCode !== 0 || Bun.which(command) === null) throw new Error(`could not install ${pkg}: ${run.stderr}`);
 }
 
+/** A fresh database on the local Postgres for one benchmark run; `drop` removes it. */
+export interface BenchDatabase {
+  readonly url: string;
+  drop(): void;
+}
+
+export function createBenchDatabase(prefix: string): BenchDatabase {
+  const name = `${prefix}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/g, "_");
+  psql(`CREATE DATABASE ${name}`);
+  return { url: `postgres://postgres@127.0.0.1:5432/${name}`, drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function psql(sql: string): void {
+  const run = Bun.spawnSync(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql], { stderr: "pipe" });
+  if (run.exitCode !== 0) throw new Error(`psql failed: ${run.stderr}`);
+}
+
 export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -43,13 +60,17 @@ export interface EngineUnderBench {
   stop(): Promise<void>;
 }
 
-/** Starts the engine (`bun src/main.ts`) as its own process, apart from the load generators. */
+/**
+ * Starts the engine (`bun src/main.ts`) as its own process, apart from the load generators. Its
+ * logs go nowhere, or with BENCH_ENGINE_LOG=<file> to that file at level info (to diagnose a run).
+ */
 export async function startEngineProcess(env: Record<string, string>): Promise<EngineUnderBench> {
   const port = freePort();
+  const logFile = process.env.BENCH_ENGINE_LOG;
   const child = Bun.spawn(["bun", "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
-    stdout: "ignore",
+    env: { ...process.env, LOG_LEVEL: logFile === undefined ? "warn" : "info", ...env, PORT: String(port) },
+    stdout: logFile === undefined ? "ignore" : Bun.file(logFile),
     stderr: "inherit",
   });
   const base = `http://127.0.0.1:${port}`;

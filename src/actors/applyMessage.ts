@@ -10,6 +10,7 @@ import { compareInstants } from "./calendar.ts";
 import { highValueAlertOf, type AlertThresholds, type HighValueAlert } from "./highValueAlert.ts";
 import type { BankMessage, EodBalanceMessage, TransactionMessage } from "./messages.ts";
 import { addMinor, sumMinor } from "./money.ts";
+import { ownedString } from "./ownedString.ts";
 import type { DeadLetterReason, Outcome } from "./reasons.ts";
 
 export interface ApplyContext {
@@ -79,8 +80,8 @@ function applyTransaction(state: AccountState, message: TransactionMessage, cont
 
   state.buckets.set(message.bookingDate, bucketMinor);
   state.intradayTotalMinor = intradayMinor;
-  state.messageIds.set(message.messageId, message.bookingDate);
-  transactionIdsOf(state, message).set(message.transactionId, message.bookingDate);
+  state.messageIds.set(ownedString(message.messageId), message.bookingDate);
+  transactionIdsOf(state, message).set(ownedString(message.transactionId), message.bookingDate);
   markChanged(state, message.currency, context.nowMs);
 
   const alert = highValueAlertOf(message, context.alertThresholds, context.nowMs);
@@ -118,7 +119,7 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
     timestamp: message.timestamp, facilityId: message.facilityId,
   };
   state.facilityLimitMinor = facilityLimitMinor;
-  state.messageIds.set(message.messageId, EOD_ID_MARK + message.asOfDate);
+  state.messageIds.set(ownedString(message.messageId), EOD_ID_MARK + message.asOfDate);
   markChanged(state, message.currency, context.nowMs);
 
   if (facilityLimitMinor !== null) return { outcome: "applied", effects };

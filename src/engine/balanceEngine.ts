@@ -9,6 +9,7 @@ import { applyMessage, type Decision, type Effect } from "../actors/applyMessage
 import { balanceViewOf, type BalanceView } from "../actors/balanceView.ts";
 import type { AlertThresholds } from "../actors/highValueAlert.ts";
 import type { BankMessage } from "../actors/messages.ts";
+import { ownedString } from "../actors/ownedString.ts";
 import { partitionForKey } from "../actors/partitionForKey.ts";
 import type { DeadLetterReason, Outcome } from "../actors/reasons.ts";
 import { validateMessage, validateText } from "../actors/validateMessage.ts";
@@ -180,7 +181,7 @@ export class BalanceEngine {
     let shard = this.shards.get(id);
     if (shard === undefined) {
       const shardId = id;
-      shard = new Shard(newAccountState, (state, message) => this.handle(state, message, shardId));
+      shard = new Shard(newAccountState, (state, message) => this.handle(state, message, shardId), ownedString);
       this.shards.set(id, shard);
     }
     return shard;

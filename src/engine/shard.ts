@@ -21,6 +21,8 @@ export class Shard<S, M, R> {
   constructor(
     private readonly createState: (key: string) => S,
     private readonly handle: Handler<S, M, R>,
+    /** The key as the shard keeps it for the actor's life (a copy, not the message's string). */
+    private readonly keepKey: (key: string) => string = (key) => key,
   ) {}
 
   /** True when no actor waits on async work: every message delivered so far is fully applied. */
@@ -64,8 +66,9 @@ export class Shard<S, M, R> {
   private stateOf(key: string): S {
     let state = this.states.get(key);
     if (state === undefined) {
-      state = this.createState(key);
-      this.states.set(key, state);
+      const kept = this.keepKey(key);
+      state = this.createState(kept);
+      this.states.set(kept, state);
     }
     return state;
   }

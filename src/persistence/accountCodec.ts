@@ -3,6 +3,7 @@
  * holds every account; checked on both sides, so a corrupt snapshot fails loudly at load.
  */
 import { assertAccountState, type AccountState } from "../actors/accountState.ts";
+import { ownedString } from "../actors/ownedString.ts";
 
 type Encoded = [
   accountId: string,
@@ -41,7 +42,7 @@ export function decodeAccount(text: string): AccountState {
   const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] =
     JSON.parse(text) as Encoded;
   const state: AccountState = {
-    accountId,
+    accountId: ownedString(accountId),
     currency,
     eod: eod === null ? null : {
       balanceMinor: eod[0], date: eod[1], timestamp: { epochSeconds: eod[2], nanos: eod[3] }, facilityId: eod[4],
@@ -52,10 +53,17 @@ export function decodeAccount(text: string): AccountState {
     holdsMinor,
     version,
     updatedAtMs,
-    messageIds: new Map(messageIds),
-    createdIds: new Map(createdIds),
-    removedIds: new Map(removedIds),
+    messageIds: idWindow(messageIds),
+    createdIds: idWindow(createdIds),
+    removedIds: idWindow(removedIds),
   };
   assertAccountState(state);
   return state;
+}
+
+/** A dedupe window's ids, each as a copy that JSON.parse's string does not pin (see ownedString). */
+function idWindow(entries: [string, string][]): Map<string, string> {
+  const window = new Map<string, string>();
+  for (const [id, tag] of entries) window.set(ownedString(id), tag);
+  return window;
 }
