@@ -11,7 +11,7 @@
 import { Partitioners, type Producer } from "kafkajs";
 import { cpus } from "node:os";
 import type { Benchmark, Measurement } from "./lib/benchResult.ts";
-import { ensureServices, startEngineProcess, waitUntil, type EngineUnderBench } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, type EngineUnderBench } from "./lib/benchServices.ts";
 import {
   BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodJson, facilityId, hash32, kafkaClient,
   messagesTotal, produceWithKcat, transactionJson, uniqueName,
@@ -260,8 +260,10 @@ async function stopEngine(engine: EngineUnderBench): Promise<void> {
 export const benchmark: Benchmark = {
   name: "e2e-latency",
   async run() {
-    ensureServices("kafka", "redis");
+    ensureServices("kafka", "redis", "postgres");
     const id = uniqueName("bench-e2e");
+    // The production set-up: datalake.account on the Postgres server, not the embedded store.
+    const database = createBenchDatabase("bench_e2e");
     const names = { eod: `${id}.eod`, transactions: `${id}.transactions`, dlq: `${id}.dlq`, reference: `${id}.reference` };
     const topics = await BenchTopics.open();
     const kafka = kafkaClient(`${id}-load`);
@@ -275,6 +277,7 @@ export const benchmark: Benchmark = {
       engine = await startEngineProcess({
         KAFKA_BROKERS: BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
         KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.transactions, KAFKA_TOPIC_DLQ: names.dlq,
+        DATABASE_URL: database.url,
       });
       const base = engine.base;
       await waitUntil(async () => (await fetch(`${base}/ready`)).ok, 60_000, "engine ready");
@@ -386,7 +389,7 @@ export const benchmark: Benchmark = {
         `reference, Kafka alone (same producer and pacing → plain kafkajs consumer, eachBatch, in this process) at ${SUBJECT_RATE.toLocaleString("en-US")} msg/s: p50 ${ref.p50Ms.toFixed(2)} / p99 ${ref.p99Ms.toFixed(2)} / p999 ${ref.p999Ms.toFixed(2)} ms; the rest of the engine row is the engine (fetch in its own kafkajs client, apply, Redis bus serialization, WS send) and the client's receive`,
         `load: ${ACCOUNTS} accounts with EODs, 2 WebSocket connections × ${PER_CONNECTION} subscriptions; the producer sends what is due every ~1 ms (requests of ≤ ${REQUEST_MESSAGES_MAX} messages, acks=1, no linger, ≤ ${IN_FLIGHT_MAX} in flight); send time = hand-off to kafkajs (waiting for the next 1 ms tick is not counted: see generator lag); ${STEP_MS / 1000} s per rate after a ${WARMUP_MS / 1000} s warm-up`,
         "the load generator and the WebSocket client share this process's event loop: at high rates their own delays are in the figures (see its CPU)",
-        "found while developing (same load, 10k msg/s, repeated): with the 1 s Redis snapshots effectively off (SNAPSHOT_INTERVAL_MS=600000) the p99 fell from ~50 to ~29 ms: each pass re-encodes every changed account's whole dedupe window on the engine's thread; the rest of the tail is the single JS thread shared by fetch, apply, Redis bus and PGlite sync, on a machine whose 2 cores the engine, Kafka and this generator fill",
+        "found while developing (same load, 10k msg/s, repeated): with the 1 s Redis snapshots effectively off (SNAPSHOT_INTERVAL_MS=600000) the p99 fell from ~50 to ~29 ms: each pass re-encodes every changed account's whole dedupe window on the engine's thread; the rest of the tail is the single JS thread shared by fetch, apply, Redis bus and the datalake sync (then on the embedded PGlite store), on a machine whose 2 cores the engine, Kafka and this generator fill",
         "measured while other benchmarks/tests may run on the same 2-core machine",
         ...(refSending.failure === "" ? [] : [`WARNING: the reference run is not reliable: ${refSending.failure}`]),
       ];
@@ -409,6 +412,7 @@ export const benchmark: Benchmark = {
       await topics.deleteGroups([id, `${id}-reference`]);
       await topics.drop();
       await deleteRedisPrefix(id);
+      database.drop();
     }
   },
 };

@@ -11,7 +11,7 @@
  * message to the last (and also from the process start).
  */
 import type { Benchmark } from "./lib/benchResult.ts";
-import { ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench } from "./lib/benchServices.ts";
 import {
   BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodBalanceMinor, eodJson, facilityId, formatMinor, hash32,
   messagesTotal, metricValue, produceWithKcat, round, transactionEffectMinor, transactionJson, uniqueName,
@@ -177,13 +177,16 @@ const accountOf = (i: number) => (hash32(i * 7 + 3) % 4 === 0 ? hash32(i) % 2000
 export const benchmark: Benchmark = {
   name: "kafka-ingest",
   async run() {
-    ensureServices("kafka", "redis");
+    ensureServices("kafka", "redis", "postgres");
     const id = uniqueName("bench-ingest");
+    // The production set-up: datalake.account on the Postgres server, not the embedded store.
+    const database = createBenchDatabase("bench_ingest");
     const names = { eod: `${id}.eod`, warmup: `${id}.warmup-transactions`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
     const groups = [id, `${id}-bare`];
     const env = (transactions: string) => ({
       KAFKA_BROKERS: BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
       KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq,
+      DATABASE_URL: database.url,
     });
     const topics = await BenchTopics.open();
     const notes: string[] = [];
@@ -250,9 +253,9 @@ export const benchmark: Benchmark = {
         `bare kafkajs consumer (same settings as the engine: eachBatch, 4 partitions concurrently; toString + JSON.parse only): ${Math.round(bareRate).toLocaleString("en-US")} msg/s first→last, ${bare.totalSec.toFixed(1)} s with connect = ${(bareRate / kcatRate * 100).toFixed(0)}% of kcat; the engine reaches ${(drain.steadyRate / bareRate * 100).toFixed(0)}% of it`,
         `a GET /metrics on the drained engine takes ${drain.scrapeMs.toFixed(0)} ms (the event loop is blocked meanwhile): this benchmark watches progress through 12 balance reads instead`,
         `CPU while draining: engine ${drain.cpuPerWallSec.toFixed(2)} cores (one JS thread; above 1 is GC/IO threads), whole machine ${drain.machineBusy.toFixed(2)} of ${cpus().length} (Kafka, Redis and any other work included)`,
-        `memory: peak RSS ${drain.peakRssMb.toFixed(0)} MiB, JS heap in use after the drain ${drain.heapUsedMb.toFixed(0)} MiB (${ACCOUNTS.toLocaleString("en-US")} accounts holding the day's ${MESSAGES.toLocaleString("en-US")} transaction ids for duplicate detection, the embedded store's WASM memory, garbage not yet collected)`,
-        "per message the engine also validates, applies in the actor, counts metrics, marks the account for the 1 s Redis snapshot and for the datalake.account copy (here the embedded PGlite store, written on the engine's thread); no WebSocket client listens here",
-        "CPU profile taken while developing (bun --cpu-prof-md on this drain, 1M messages, before the Redis bus stopped publishing for nobody in b1f032e; shares of all samples, startup and /metrics scrapes included): kafkajs fetch + decode ≈ 5%, validate + apply + metrics ≈ 10%, balance serialization + Redis bus publish + parsing its own echo ≈ 13% (now gone with no other instance), Redis snapshots (re-encoding each changed account's whole dedupe window every second) ≈ 10%, PGlite writes of datalake.account ≈ 16-24%: the outputs, not the apply, bound it, and every part shares one JS thread",
+        `memory: peak RSS ${drain.peakRssMb.toFixed(0)} MiB, JS heap in use after the drain ${drain.heapUsedMb.toFixed(0)} MiB (${ACCOUNTS.toLocaleString("en-US")} accounts holding the day's ${MESSAGES.toLocaleString("en-US")} transaction ids for duplicate detection, garbage not yet collected)`,
+        "per message the engine also validates, applies in the actor, counts metrics, marks the account for the 1 s Redis snapshot and for the datalake.account copy (here the local Postgres server through DATABASE_URL, as in production; the engine builds and sends the statements); no WebSocket client listens here",
+        "CPU profile taken while developing (bun --cpu-prof-md on this drain, 1M messages, before the Redis bus stopped publishing for nobody in b1f032e; shares of all samples, startup and /metrics scrapes included): kafkajs fetch + decode ≈ 5%, validate + apply + metrics ≈ 10%, balance serialization + Redis bus publish + parsing its own echo ≈ 13% (now gone with no other instance), Redis snapshots (re-encoding each changed account's whole dedupe window every second) ≈ 10%, writes of datalake.account to the embedded PGlite store (which this benchmark used then, on the engine's thread) ≈ 16-24%: the outputs, not the apply, bound it, and every part shares one JS thread",
         "measured while other benchmarks/tests may run on the same 2-core machine; Kafka, kcat and the engine share those cores",
       );
       return {
@@ -272,6 +275,7 @@ export const benchmark: Benchmark = {
       await topics.deleteGroups(groups);
       await topics.drop();
       await deleteRedisPrefix(id);
+      database.drop();
     }
   },
 };

@@ -6,17 +6,11 @@ import type { AccountRow } from "../src/engine/ports.ts";
 import { AccountSync } from "../src/persistence/accountSync.ts";
 import { openPostgresClient } from "../src/persistence/postgresClient.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
-import { ensureServices } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices } from "./lib/benchServices.ts";
 import { peakRssMb } from "./lib/processMemory.ts";
 
 const ACCOUNTS = 1_000_000;
 const SINGLE_ROW_STATEMENTS = 20_000;
-const DATABASE = `bench_pg_sync_${Date.now().toString(36)}`;
-
-function psql(sql: string, database = "postgres"): void {
-  const run = Bun.spawnSync(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-c", sql], { stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`psql failed: ${run.stderr}`);
-}
 
 function rowOf(i: number, version: number): AccountRow {
   return {
@@ -44,8 +38,8 @@ export const benchmark: Benchmark = {
   name: "pg-sync",
   async run() {
     ensureServices("postgres");
-    psql(`CREATE DATABASE ${DATABASE}`);
-    const sql = await openPostgresClient(`postgres://postgres@127.0.0.1:5432/${DATABASE}`);
+    const database = createBenchDatabase("bench_pg_sync");
+    const sql = await openPostgresClient(database.url);
     try {
       const sync = new AccountSync({ sql, minIntervalMs: 1, maxDelayMs: 1 });
       const insertRate = await syncPass(sync, 1); // a first sync: every row is new
@@ -79,7 +73,7 @@ export const benchmark: Benchmark = {
       };
     } finally {
       await sql.close();
-      psql(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+      database.drop();
     }
   },
 };
