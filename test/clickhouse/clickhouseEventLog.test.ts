@@ -5,31 +5,21 @@ import type { ProcessedMessage } from "../../src/engine/ports.ts";
 import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
 import { ClickHouseEventLog, type ClickHouseEventLogOptions, type EventLogDropReason } from "../../src/persistence/clickhouseEventLog.ts";
 import { eventsTableOf } from "../../src/persistence/clickhouseEventSchema.ts";
-import { quoteIdentifier, quoteString } from "../../src/persistence/clickhouseSql.ts";
+import { quoteString } from "../../src/persistence/clickhouseSql.ts";
+import { CLICKHOUSE_URL, dropTestDatabase, openTestConnection, selectRows, testDatabaseName } from "../support/clickhouse.ts";
 
 // ---- real ClickHouse, a fresh database for this file ----
-const ROOT = new URL("../..", import.meta.url).pathname;
-const CLICKHOUSE_URL = "http://127.0.0.1:8123";
-const database = `test_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e9).toString(36)}`;
+const database = testDatabaseName();
 const table = eventsTableOf(database);
 let connection: ClickHouseConnection;
 
 beforeAll(async () => {
-  const run = Bun.spawnSync(["bash", `${ROOT}scripts/services-up.sh`, "clickhouse"], { stdout: "pipe", stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`services-up.sh clickhouse failed:\n${run.stdout}\n${run.stderr}`);
-  connection = new ClickHouseConnection({ url: CLICKHOUSE_URL });
+  connection = openTestConnection();
 }, 300_000);
 
-afterAll(async () => {
-  await connection.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
-  await connection.close();
-});
+afterAll(() => dropTestDatabase(connection, database));
 
-async function selectOk<Row>(sql: string): Promise<Row[]> {
-  const result = await connection.selectJsonEachRow<Row>(sql);
-  if (!result.ok) throw new Error(result.failure.message);
-  return result.value;
-}
+const selectOk = <Row>(sql: string) => selectRows<Row>(connection, sql);
 
 async function rowCount(accountId: string): Promise<number> {
   const [row] = await selectOk<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} WHERE account_id = ${quoteString(accountId)}`);

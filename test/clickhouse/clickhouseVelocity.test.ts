@@ -10,13 +10,12 @@ import { velocityRoutes, type VelocityReader } from "../../src/http/routes/veloc
 import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
 import { ClickHouseEventLog } from "../../src/persistence/clickhouseEventLog.ts";
 import { eventRowOf, eventsTableOf } from "../../src/persistence/clickhouseEventSchema.ts";
-import { quoteIdentifier, sqlInteger } from "../../src/persistence/clickhouseSql.ts";
+import { sqlInteger } from "../../src/persistence/clickhouseSql.ts";
 import { ClickHouseVelocityReader, VELOCITY_WINDOWS_MS } from "../../src/persistence/clickhouseVelocity.ts";
+import { dropTestDatabase, openTestConnection, testDatabaseName } from "../support/clickhouse.ts";
 
 // ---- real ClickHouse, a fresh database for this file ----
-const ROOT = new URL("../..", import.meta.url).pathname;
-const CLICKHOUSE_URL = "http://127.0.0.1:8123";
-const database = `test_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e9).toString(36)}`;
+const database = testDatabaseName();
 const table = eventsTableOf(database);
 let connection: ClickHouseConnection;
 let reader: ClickHouseVelocityReader;
@@ -28,9 +27,7 @@ const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
 beforeAll(async () => {
-  const run = Bun.spawnSync(["bash", `${ROOT}scripts/services-up.sh`, "clickhouse"], { stdout: "pipe", stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`services-up.sh clickhouse failed:\n${run.stdout}\n${run.stderr}`);
-  connection = new ClickHouseConnection({ url: CLICKHOUSE_URL });
+  connection = openTestConnection();
   reader = new ClickHouseVelocityReader({ connection, database, now: () => NOW });
 
   const log = new ClickHouseEventLog({ connection, database, bufferRowsMax: 1000, flushIntervalMs: 1000 });
@@ -39,10 +36,7 @@ beforeAll(async () => {
   if (!flushed.ok) throw new Error(flushed.failure.message);
 }, 300_000);
 
-afterAll(async () => {
-  await connection.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
-  await connection.close();
-});
+afterAll(() => dropTestDatabase(connection, database));
 
 let sequence = 0;
 function txn(accountId: string, agoMs: number, eventType: TransactionEventType, amountMinor: number, outcome: Outcome = "applied", currency = "USD"): ProcessedMessage {
