@@ -15,7 +15,7 @@ export const SYNC_RETRY_MS_MIN = 100;
 export const SYNC_RETRY_MS_MAX = 30_000;
 /**
  * Statements in flight at once: the server works on some while the process builds and sends the
- * next (bench pg-sync on 2 cores: ~88k rows/s with one, ~100k with two, ~112k with three). An
+ * next (bench pg-sync on 2 cores, one trial each: ~100k rows/s with two, ~112k with three). An
  * account is never in two at once: a taken account waits, cooling, until its statement ends.
  */
 export const SYNC_STATEMENTS_IN_FLIGHT_MAX = 3;
@@ -143,7 +143,8 @@ export class AccountSync {
     this.timer = null;
     this.timerDueMs = Infinity;
     if (this.stopped || this.running !== null) return;
-    void this.exclusive(async () => void (await this.writeAll(false))); // failures are reported by write
+    // Failed statements are reported by write; a bad row (a bug upstream) must not crash the process.
+    void this.exclusive(async () => void (await this.writeAll(false))).catch(() => {});
   }
 
   /**
