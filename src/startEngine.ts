@@ -112,13 +112,15 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     await source.start();
   }
 
+  metrics.sources.syncPendingRows = () => sync.status().pendingRows;
+  metrics.sources.eventLogBuffered = () => clickhouse?.eventLog.stats().buffered ?? 0;
+  metrics.sources.kafkaConsumerStalled = () => (source?.status().stalled ? 1 : 0);
+
   let stopping = false;
   /** Ready: inputs connected and state recovered. Degraded (still ready): an output is behind. */
   const readiness = (): Readiness => {
     const syncStatus = sync.status();
-    metrics.syncPendingRows.set(syncStatus.pendingRows);
     const eventLog = clickhouse?.eventLog.stats();
-    metrics.eventLogBuffered.set(eventLog?.buffered ?? 0);
     const degraded = {
       databaseSync: syncStatus.failuresInARow === 0,
       redis: production === null || production.redis.status === "ready",
@@ -126,7 +128,6 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     };
     if (source === null) return { ready: !stopping, checks: { accepting: !stopping }, degraded: failing(degraded) };
     const status = source.status();
-    metrics.kafkaConsumerStalled.set(status.stalled ? 1 : 0);
     const checks = {
       accepting: !stopping,
       kafkaConsumer: status.state === "running" && !status.stalled,

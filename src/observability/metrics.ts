@@ -19,8 +19,10 @@ export function createMetrics() {
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
-  /** Read at scrape time; the engine points it at its account count. */
-  const sources = { accountCount: () => 0 };
+  /** Read at scrape time; the engine and the composition root point them at the live figures. */
+  const sources = { accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0 };
+  const gaugeOf = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   const metrics = {
     registry,
     sources,
@@ -32,19 +34,12 @@ export function createMetrics() {
     eodFixesTotal: counter("eod_fixes_total", "EOD fixes (same day, later timestamp)"),
     alertsTotal: counter("alerts_total", "High-value alerts raised"),
     facilityLookupsTotal: counter("facility_lookups_total", "Facility lookups by result", ["result"]),
-    accounts: new Gauge({
-      name: "accounts",
-      help: "Accounts held in memory",
-      registers: [registry],
-      collect() {
-        this.set(sources.accountCount());
-      },
-    }),
+    accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),
     wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
     kafkaRebalancesTotal: counter("kafka_rebalances_total", "Consumer group rebalances seen"),
     kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes"),
-    kafkaConsumerStalled: gauge("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS"),
+    kafkaConsumerStalled: gaugeOf("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS", () => sources.kafkaConsumerStalled()),
     snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis"),
     snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots"),
     snapshotFailuresTotal: counter("snapshot_failures_total", "Snapshot writes that failed (retried next pass)"),
@@ -52,9 +47,9 @@ export function createMetrics() {
     syncRowsWrittenTotal: counter("sync_rows_written_total", "Rows written to datalake.account"),
     syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
     syncFailuresTotal: counter("sync_failures_total", "Failed writes to datalake.account (retried)"),
-    syncPendingRows: gauge("sync_pending_rows", "Accounts whose change is not yet in datalake.account"),
+    syncPendingRows: gaugeOf("sync_pending_rows", "Accounts whose change is not yet in datalake.account", () => sources.syncPendingRows()),
     eventLogDroppedTotal: counter("event_log_dropped_total", "Events not logged to ClickHouse, by reason", ["reason"]),
-    eventLogBuffered: gauge("event_log_buffered", "Events waiting to be inserted into ClickHouse"),
+    eventLogBuffered: gaugeOf("event_log_buffered", "Events waiting to be inserted into ClickHouse", () => sources.eventLogBuffered()),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
     applyDurationSeconds: new Histogram({
       name: "apply_duration_seconds",

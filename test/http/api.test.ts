@@ -80,6 +80,18 @@ describe("operations", () => {
     expect(text).toMatch(/alerts_total [1-9]/);
   });
 
+  test("/metrics reads its gauges at scrape time, with no call to /ready", async () => {
+    const slowSync = await startEngineUnderTest({ SYNC_MIN_INTERVAL_MS: "3600000", SYNC_MAX_DELAY_MS: "3600000" });
+    try {
+      await slowSync.post("/v1/events", [eod({ accountId: "G1" }), eod({ accountId: "G2" })]);
+      const text = await (await slowSync.get("/metrics")).text();
+      expect(text).toContain("\nsync_pending_rows 2");
+      expect(text).toContain("\naccounts 2");
+    } finally {
+      await slowSync.stop();
+    }
+  });
+
   test("the OpenAPI document describes every route", async () => {
     const document = await bodyOf(await engine.get("/openapi/json"));
     for (const path of ["/v1/accounts/{accountId}/balance", "/v1/events", "/v1/admin/facilities/{facilityId}", "/v1/dlq", "/health", "/ready", "/metrics"]) {
