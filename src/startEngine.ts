@@ -211,6 +211,7 @@ function syncObserver(metrics: Metrics, log: Logger) {
       metrics.syncFailuresTotal.inc();
       log.warn("sync_failed", { rows, error: String(error), retryInMs });
     },
+    rowsFenced: (count: number) => metrics.syncRowsFencedTotal.inc(count),
   };
 }
 

@@ -46,6 +46,7 @@ export function createMetrics() {
     shardFencedTotal: counter("shard_fenced_total", "Shards let go because a newer owner claimed them"),
     syncRowsWrittenTotal: counter("sync_rows_written_total", "Rows written to datalake.account"),
     syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
+    syncRowsFencedTotal: counter("sync_rows_fenced_total", "Pending rows not written because another instance now owns the account"),
     syncFailuresTotal: counter("sync_failures_total", "Failed writes to datalake.account (retried)"),
     syncPendingRows: gaugeOf("sync_pending_rows", "Accounts whose change is not yet in datalake.account", () => sources.syncPendingRows()),
     eventLogDroppedTotal: counter("event_log_dropped_total", "Events not logged to ClickHouse, by reason", ["reason"]),

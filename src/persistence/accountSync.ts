@@ -116,7 +116,7 @@ export class AccountSync {
     await this.running?.catch(() => {});
   }
 
-  /** Resolves when no write is running (tests; shutdown). */
+  /** Resolves when no write is running (tests). */
   async settled(): Promise<void> {
     while (this.running !== null) await this.running.catch(() => {});
   }

@@ -208,10 +208,12 @@ export class KafkaSource {
     if (shard === undefined) return; // not ours (any more): the new owner reads it
     const { topic, partition } = batch;
     const pending: Promise<MessageResult>[] = [];
+    // The loop never awaits, so no snapshot reads nextOffsets half-way: it is stored once after.
+    const first = BigInt(shard.nextOffsets[topic] ?? "0");
+    let next = first;
     for (const record of batch.messages) {
       if (!isRunning() || isStale()) break;
       const offset = BigInt(record.offset);
-      const next = BigInt(shard.nextOffsets[topic] ?? "0");
       if (offset < next) continue; // already inside the recovered state
       if (offset > next) this.log.warn("kafka_offset_gap", { topic, partition, expected: String(next), got: record.offset });
       const result = this.engine.ingest({
@@ -220,9 +222,10 @@ export class KafkaSource {
         shard: partition,
       });
       if (result instanceof Promise) pending.push(result);
-      shard.nextOffsets[topic] = String(offset + 1n);
+      next = offset + 1n;
       resolveOffset(record.offset);
     }
+    if (next !== first) shard.nextOffsets[topic] = String(next);
     await Promise.all(pending);
     await heartbeat();
   }

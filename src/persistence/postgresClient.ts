@@ -18,7 +18,8 @@ export const POSTGRES_IDLE_TIMEOUT_MS = 30_000;
 // Client-side bound above the server's, for a server that stopped answering altogether.
 const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 // Serializes the migrations of several engine processes starting at once (CREATE … IF NOT
-// EXISTS is not safe when run concurrently). Any constant works; this one spells "balance".
+// EXISTS is not safe when run concurrently). Any constant works; its hex spells "balance" (above
+// 2^53, so the number is the nearest double: still one constant shared by every instance).
 const MIGRATION_LOCK_KEY = 0x62616c616e6365;
 
 const INT8_OID = 20;
