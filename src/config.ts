@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { alertThresholdsFor } from "./actors/highValueAlert.ts";
 
 const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
   Type.Integer({ default: defaultValue, minimum, maximum, description });
@@ -62,6 +63,9 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
     errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
+  }
+  if (errors.length === 0 && alertThresholdsFor(withDefaults.ALERT_THRESHOLD) === null) {
+    errors.push("ALERT_THRESHOLD: out of range (it must fit in every currency's minor units)");
   }
   if (withDefaults.SYNC_MIN_INTERVAL_MS > withDefaults.SYNC_MAX_DELAY_MS) {
     errors.push("SYNC_MIN_INTERVAL_MS: must not exceed SYNC_MAX_DELAY_MS (both rules could not hold)");

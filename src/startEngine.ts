@@ -47,7 +47,7 @@ export interface RunningEngine {
 
 export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningEngine> {
   const alertThresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
-  if (alertThresholds === null) throw new Error(`ALERT_THRESHOLD ${config.ALERT_THRESHOLD} is out of range`);
+  if (alertThresholds === null) throw new Error(`invariant: ALERT_THRESHOLD ${config.ALERT_THRESHOLD} passed loadConfig out of range`);
   const instanceId = config.INSTANCE_ID || `${hostname()}-${process.pid}`;
   const metrics = createMetrics();
   const store = config.DATABASE_URL === ""
