@@ -14,7 +14,7 @@ export const ConfigSchema = Type.Object({
   SHARD_COUNT: Int(12, 1, 1024, "Actor shards; with Kafka, the partition count of the topics"),
   ALERT_THRESHOLD: Type.String({ default: "10000.00", pattern: "^(0|[1-9][0-9]*)(\\.[0-9]+)?$", description: "High-value alert threshold, major units" }),
   DLQ_MEMORY_MAX: Int(10_000, 1, 1_000_000, "Dead letters kept in memory for GET /v1/dlq"),
-  DLQ_MEMORY_BYTES_MAX: Int(67_108_864, 1024, 4_294_967_296, "Payload bytes those dead letters may hold"),
+  DLQ_MEMORY_BYTES_MAX: Int(67_108_864, 1024, 4_294_967_296, "Payload size those dead letters may hold (characters, about bytes)"),
   FACILITY_CACHE_TTL_MS: Int(60_000, 0, 86_400_000, "How long a facility limit read from the table is reused"),
   FACILITY_CACHE_ENTRIES_MAX: Int(100_000, 1, 10_000_000, "Facilities kept in the cache"),
   WS_BUFFER_MAX_BYTES: Int(1_048_576, 1024, 67_108_864, "Unsent bytes a WebSocket client may fall behind before it is cut off"),

@@ -37,7 +37,7 @@ export interface AccountState {
   readonly removedIds: Map<string, string>;
 }
 
-/** How many ids the account remembers (tests and metrics). */
+/** How many ids the account remembers (tests). */
 export function dedupeWindowSize(state: AccountState): number {
   return state.messageIds.size + state.createdIds.size + state.removedIds.size;
 }

@@ -143,11 +143,6 @@ export class BalanceEngine {
     return count;
   }
 
-  /** Messages waiting behind lookups in a shard; sources pause while it is high. */
-  queuedCount(shardId: number): number {
-    return this.shards.get(shardId)?.queuedCount ?? 0;
-  }
-
   /** True when every message delivered to the shard is fully applied (a consistent point to snapshot). */
   isShardIdle(shardId: number): boolean {
     return this.shards.get(shardId)?.isIdle ?? true;

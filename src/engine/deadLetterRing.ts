@@ -1,6 +1,7 @@
 /**
- * The in-memory DLQ: the most recent dead letters, bounded by count and by payload bytes (one
- * HTTP body may be 16 MiB); past either bound the oldest letter goes, and `onEvict` counts it.
+ * The in-memory DLQ: the most recent dead letters, bounded by count and by payload size (in
+ * characters, about bytes for JSON text; one HTTP body may be 16 MiB); past either bound the
+ * oldest letter goes, and `onEvict` counts it.
  */
 import type { DeadLetter } from "./deadLetter.ts";
 

@@ -13,7 +13,6 @@ export interface Connection {
 
 interface Subscriptions {
   readonly accounts: Set<string>;
-  alerts: boolean;
 }
 
 /** 1013 "try again later": the client fell too far behind. */
@@ -35,7 +34,7 @@ export class SubscriptionHub {
   }
 
   add(connection: Connection): void {
-    this.connections.set(connection, { accounts: new Set(), alerts: false });
+    this.connections.set(connection, { accounts: new Set() });
   }
 
   remove(connection: Connection): void {
@@ -73,8 +72,7 @@ export class SubscriptionHub {
 
   setAlerts(connection: Connection, on: boolean): void {
     const subs = this.connections.get(connection);
-    if (subs === undefined) return;
-    subs.alerts = on;
+    if (!this.connections.has(connection)) return;
     if (on) this.alertListeners.add(connection);
     else this.alertListeners.delete(connection);
   }

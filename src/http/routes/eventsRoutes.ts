@@ -52,7 +52,11 @@ export function eventsRoutes(deps: HttpDeps) {
   );
 }
 
-/** Reads at most 16 MiB of JSON, whatever the content type says. */
+/**
+ * Reads the body as JSON, whatever the content type says; over EVENTS_BODY_BYTES_MAX by its
+ * declared length or its length in characters is a 413 (Bun itself refuses a body past the
+ * server's maxRequestBodySize, 1 MiB above it).
+ */
 async function readJsonBody(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > EVENTS_BODY_BYTES_MAX) throw tooLarge();
