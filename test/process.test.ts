@@ -1,5 +1,6 @@
 /** The engine as users run it: `bun start`, configuration errors, graceful shutdown. */
 import { expect, test } from "bun:test";
+import { eventually } from "./support/services.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -42,8 +43,7 @@ test("--simulate moves balances at once", async () => {
       return Number(/messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const first = await versions();
-    await Bun.sleep(500);
-    expect(await versions()).toBeGreaterThan(first);
+    await eventually(async () => (await versions()) > first, 30_000, "simulated transactions applied");
     const balance = await fetch(`http://127.0.0.1:${port}/v1/accounts/ACC-100000/balance`);
     expect(balance.status).toBe(200);
   } finally {
