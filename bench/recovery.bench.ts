@@ -4,10 +4,10 @@
  * published ~400 bytes per idle actor (a reference figure, not measured here).
  */
 import Redis from "ioredis";
-import { Kafka, logLevel } from "kafkajs";
 import { partitionForKey } from "../src/actors/partitionForKey.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
-import { ensureServices, startEngineProcess, waitUntil } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil } from "./lib/benchServices.ts";
+import { BenchTopics, BROKERS, deleteRedisPrefix, REDIS_URL, uniqueName } from "./lib/kafkaBenchKit.ts";
 import { rssMb } from "./lib/processMemory.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_RECOVERY_ACCOUNTS ?? 1_000_000);
@@ -48,13 +48,6 @@ async function writeSnapshots(redis: Redis, prefix: string, topics: string[]): P
   }
 }
 
-async function createTopics(names: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: "bench-recovery", brokers: ["127.0.0.1:9092"], logLevel: logLevel.ERROR }).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: SHARDS })), waitForLeaders: true });
-  await admin.disconnect();
-}
-
 async function timeToReady(env: Record<string, string>): Promise<{ seconds: number; rssMb: number; stop: () => Promise<void> }> {
   const started = performance.now();
   const engine = await startEngineProcess(env);
@@ -73,17 +66,19 @@ export const benchmark: Benchmark = {
   name: "recovery",
   async run() {
     ensureServices("kafka", "redis", "postgres");
-    const id = `bench-recovery-${Date.now().toString(36)}`;
+    const id = uniqueName("bench-recovery");
     const topics = { eod: `${id}.eod`, transactions: `${id}.transactions` };
-    await createTopics([topics.eod, topics.transactions]);
-    const redis = new Redis("redis://127.0.0.1:6379");
+    const benchTopics = await BenchTopics.open();
+    const database = createBenchDatabase("bench_recovery");
+    const redis = new Redis(REDIS_URL);
     const envOf = (prefix: string) => ({
-      KAFKA_BROKERS: "127.0.0.1:9092", REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: prefix,
+      KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_KEY_PREFIX: prefix,
       KAFKA_GROUP_ID: prefix, KAFKA_TOPIC_EOD: topics.eod, KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
-      KAFKA_TOPIC_DLQ: `${id}.dlq`, DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
+      KAFKA_TOPIC_DLQ: `${id}.dlq`, DATABASE_URL: database.url,
       SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000",
     });
     try {
+      await benchTopics.create([topics.eod, topics.transactions], SHARDS);
       const empty = await timeToReady(envOf(`${id}-empty`));
       await empty.stop();
       await writeSnapshots(redis, `${id}-full`, [topics.eod, topics.transactions]);
@@ -108,9 +103,12 @@ export const benchmark: Benchmark = {
         ],
       };
     } finally {
-      const keys = await redis.keys(`${id}-*`);
-      for (let k = 0; k < keys.length; k += 500) await redis.del(...keys.slice(k, k + 500));
       redis.disconnect();
+      await deleteRedisPrefix(`${id}-empty`);
+      await deleteRedisPrefix(`${id}-full`);
+      await benchTopics.deleteGroups([`${id}-empty`, `${id}-full`]);
+      await benchTopics.drop();
+      database.drop();
     }
   },
 };
