@@ -3,11 +3,12 @@
  * bare loop that only JSON-parses the same bytes and adds to a Map (the floor of any design).
  */
 import { bench as mitataBench, run as mitataRun } from "mitata";
-import { newAccountState, type AccountState } from "../src/actors/accountState.ts";
-import { applyMessage } from "../src/actors/applyMessage.ts";
-import { alertThresholdsFor } from "../src/actors/highValueAlert.ts";
-import { validateText } from "../src/actors/validateMessage.ts";
-import { BalanceEngine } from "../src/engine/balanceEngine.ts";
+import { newAccountState, type AccountState } from "../src/domain/account/accountState.ts";
+import { applyMessage } from "../src/domain/account/applyMessage.ts";
+import { alertThresholdsFor } from "../src/domain/account/highValueAlert.ts";
+import { validateText } from "../src/domain/account/validateMessage.ts";
+import { createEngineCore, type EngineCore } from "../src/apps/engine/engineCore.ts";
+import type { MessageIngest } from "../src/runtime/ports.ts";
 import { createLogger } from "../src/observability/log.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
@@ -39,24 +40,24 @@ function transactionTexts(round: number): string[] {
 }
 
 /** A fresh engine with every account's EOD applied (its facility lookups are outside the timing). */
-async function engineWithAccounts(): Promise<BalanceEngine> {
-  const engine = new BalanceEngine({
+async function engineWithAccounts(): Promise<EngineCore> {
+  const core = createEngineCore({
     shardCount: 12,
     alertThresholds: alertThresholdsFor("10000.00")!,
     facilityCacheTtlMs: 3_600_000,
     facilityCacheEntriesMax: 1000,
-    facilities: { get: async (facilityId) => ({ facilityId, limitMinor: 500_000, currency: "USD" }), upsert: async () => {} },
+    facilityStore: { get: async (facilityId) => ({ facilityId, limitMinor: 500_000, currency: "USD" }), upsert: async () => {} },
     outputs: { balanceChanged: () => {}, alertRaised: () => {}, deadLettered: () => {} },
     metrics: createMetrics(),
     log: createLogger("error"),
   });
   const results = [];
-  for (let a = 0; a < ACCOUNTS; a++) results.push(engine.ingest({ text: eodText(a), source: SOURCE }));
+  for (let a = 0; a < ACCOUNTS; a++) results.push(core.ingest.ingest({ text: eodText(a), source: SOURCE }));
   await Promise.all(results);
-  return engine;
+  return core;
 }
 
-function timeEngine(engine: BalanceEngine, texts: string[]): number {
+function timeEngine(engine: MessageIngest, texts: string[]): number {
   const started = performance.now();
   for (let i = 0; i < texts.length; i++) engine.ingest({ text: texts[i]!, source: SOURCE });
   return (texts.length / (performance.now() - started)) * 1000;
@@ -120,11 +121,11 @@ export const benchmark: Benchmark = {
     const bareRates: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const texts = transactionTexts(round);
-      const engine = await engineWithAccounts();
+      const core = await engineWithAccounts();
       Bun.gc(true);
-      engineRates.push(timeEngine(engine, texts));
+      engineRates.push(timeEngine(core.ingest, texts));
       bareRates.push(timeBareLoop(texts));
-      if (engine.accountCount() !== ACCOUNTS) throw new Error("engine lost accounts");
+      if (core.runtime.accountCount() !== ACCOUNTS) throw new Error("engine lost accounts");
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const [engineRate, bareRate] = [median(engineRates), median(bareRates)];

@@ -18,7 +18,7 @@ import {
 } from "./lib/kafkaBenchKit.ts";
 import { peakRssMb } from "./lib/processMemory.ts";
 import { cpus } from "node:os";
-import { partitionForKey } from "../src/actors/partitionForKey.ts";
+import { partitionForKey } from "../src/runtime/partitionForKey.ts";
 
 const ACCOUNTS = 100_000;
 const MESSAGES = 1_000_000;

@@ -2,9 +2,9 @@
  * pg-sync: time to sync 1M changed accounts into datalake.account through the engine's sync
  * (batches of at most 1000, one statement each), beside one row per statement.
  */
-import type { AccountRow } from "../src/engine/ports.ts";
-import { AccountSync } from "../src/persistence/accountSync.ts";
-import { openPostgresClient } from "../src/persistence/postgresClient.ts";
+import type { AccountRow } from "../src/runtime/ports.ts";
+import { AccountSync } from "../src/adapters/postgres/accountSync.ts";
+import { openPostgresClient } from "../src/adapters/postgres/postgresClient.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
 import { createBenchDatabase, ensureServices } from "./lib/benchServices.ts";
 import { peakRssMb } from "./lib/processMemory.ts";

@@ -4,7 +4,7 @@
  * published ~400 bytes per idle actor (a reference figure, not measured here).
  */
 import Redis from "ioredis";
-import { partitionForKey } from "../src/actors/partitionForKey.ts";
+import { partitionForKey } from "../src/runtime/partitionForKey.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
 import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil } from "./lib/benchServices.ts";
 import { BenchTopics, BROKERS, deleteRedisPrefix, REDIS_URL, uniqueName } from "./lib/kafkaBenchKit.ts";
@@ -16,7 +16,7 @@ const SHARDS = 12;
 const HSET_FIELDS_PER_COMMAND = 1000;
 const AKKA_BYTES_PER_IDLE_ACTOR = 400;
 
-/** One account as the snapshot codec writes it (src/persistence/accountCodec.ts). */
+/** One account as the snapshot codec writes it (src/adapters/redis/accountCodec.ts). */
 function encodedAccount(i: number): string {
   const accountId = `R${i}`;
   const messageIds: [string, string][] = [[`e-${i}`, "E2026-11-21"]];

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { alertThresholdsFor } from "./actors/highValueAlert.ts";
+import { alertThresholdsFor } from "./domain/account/highValueAlert.ts";
 
 const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
   Type.Integer({ default: defaultValue, minimum, maximum, description });
@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object({
   FACILITY_CACHE_ENTRIES_MAX: Int(100_000, 1, 10_000_000, "Facilities kept in the cache"),
   WS_BUFFER_MAX_BYTES: Int(1_048_576, 1024, 67_108_864, "Unsent bytes a WebSocket client may fall behind before it is cut off"),
   WS_SUBSCRIPTIONS_MAX: Int(1000, 1, 100_000, "Accounts one WebSocket connection may subscribe to"),
+  WS_CONNECTIONS_MAX: Int(20_000, 1, 1_000_000, "WebSocket connections held at once; past it an upgrade is refused with 503"),
   PGLITE_DIR: Type.String({ default: "", description: "Directory for the embedded store; empty keeps it in memory" }),
   SIMULATE: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0", description: "1 starts the built-in traffic feed (same as --simulate)" }),
   SIMULATE_ACCOUNTS: Int(5000, 1, 1_000_000, "Accounts in the simulated feed"),

@@ -1,27 +1,19 @@
-/** The process: read the config, start the engine, stop it gracefully on SIGTERM/SIGINT. */
-import { loadConfig } from "./config.ts";
-import { startEngine } from "./startEngine.ts";
+/**
+ * `bun start [--role <role>]`: one entry point, one composition root per process role.
+ * Roles: `engine` (the default: API and actors).
+ */
+import { runEngine } from "./apps/engine/main.ts";
 
-const loaded = loadConfig(process.env, Bun.argv.slice(2));
-if (!loaded.ok) {
-  process.stderr.write(`${JSON.stringify({ level: "error", event: "invalid_config", errors: loaded.errors })}\n`);
+const ROLES: Record<string, (argv: readonly string[]) => Promise<void>> = {
+  engine: runEngine,
+};
+
+const argv = Bun.argv.slice(2);
+const roleAt = argv.indexOf("--role");
+const role = roleAt === -1 ? "engine" : argv[roleAt + 1] ?? "";
+const run = ROLES[role];
+if (run === undefined) {
+  process.stderr.write(`${JSON.stringify({ level: "error", event: "invalid_config", errors: [`--role: one of ${Object.keys(ROLES).join(", ")}, not "${role}"`] })}\n`);
   process.exit(2);
 }
-const config = loaded.config;
-const running = await startEngine(config);
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  running.log.info("shutdown_requested", { signal });
-  const deadline = setTimeout(() => {
-    running.log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-    process.exit(1);
-  }, config.SHUTDOWN_TIMEOUT_MS);
-  await running.stop();
-  clearTimeout(deadline);
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+await run(argv);

@@ -10,20 +10,28 @@ import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
-import { velocityRoutes, type VelocityReader } from "./routes/velocityRoutes.ts";
+import { velocityRoutes } from "./routes/velocityRoutes.ts";
+import type { VelocityReader } from "../runtime/ports.ts";
 
 /** Without ClickHouse there is no event log to answer from: 503, as for one that is down. */
 const NO_EVENT_LOG: VelocityReader = { velocity: async () => ({ ok: false, reason: "unavailable" }) };
 
+/** A client message is a subscription list: 64 KiB holds WS_SUBSCRIPTIONS_MAX ids of typical length. */
+const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
+/** A connection with no traffic (not even pings) for this long is closed by Bun. */
+const WS_IDLE_TIMEOUT_SECONDS = 120;
+/** Bodies above the events limit are refused by Bun itself, this far above it (the route answers 413 below). */
+const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
+
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   return new Elysia({
-    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + 1024 * 1024 },
+    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES },
     websocket: {
       // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.
       backpressureLimit: wsBufferMaxBytes * 2,
       closeOnBackpressureLimit: true,
-      maxPayloadLength: 64 * 1024,
-      idleTimeout: 120,
+      maxPayloadLength: WS_CLIENT_MESSAGE_BYTES_MAX,
+      idleTimeout: WS_IDLE_TIMEOUT_SECONDS,
     },
   })
     .onError(({ code, error, set }) => errorResponse(deps, code, error, set))

@@ -1,6 +1,6 @@
 /** Prometheus metrics with the contract's names. One registry per engine, so tests stay apart. */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { INVALID_REASONS, OUTCOMES } from "../actors/reasons.ts";
+import { INVALID_REASONS } from "../domain/reasons.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -20,7 +20,9 @@ export function createMetrics() {
     new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
-  const sources = { accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0 };
+  const sources = {
+    accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
+  };
   const gaugeOf = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   const metrics = {
@@ -29,6 +31,7 @@ export function createMetrics() {
     messagesTotal: counter("messages_total", "Messages processed, by topic and outcome", ["topic", "outcome"]),
     messagesInvalidTotal: counter("messages_invalid_total", "Invalid messages, by reason", ["reason"]),
     dlqTotal: counter("dlq_total", "Dead letters, by reason", ["reason"]),
+    dlqProduceFailuresTotal: counter("dlq_produce_failures_total", "Failed sends of dead letters to the Kafka DLQ topic (kept and retried)"),
     dlqEvictedTotal: counter("dlq_evicted_total", "Dead letters pushed out of the bounded in-memory DLQ"),
     eodMismatchTotal: counter("eod_mismatch_total", "EODs that disagree with the engine's own close"),
     eodFixesTotal: counter("eod_fixes_total", "EOD fixes (same day, later timestamp)"),
@@ -37,8 +40,12 @@ export function createMetrics() {
     accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),
     wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
+    wsRefusedTotal: counter("ws_refused_total", "WebSocket upgrades refused at WS_CONNECTIONS_MAX"),
+    mailboxQueued: gaugeOf("mailbox_queued_messages", "Messages waiting in account mailboxes behind async work (lookups)", () => sources.mailboxQueued()),
+    ingestRefusedTotal: counter("ingest_refused_total", "POST /v1/events answered 429 because the mailboxes were at their bound"),
     kafkaRebalancesTotal: counter("kafka_rebalances_total", "Consumer group rebalances seen"),
     kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes"),
+    kafkaRecoveryFailuresTotal: counter("kafka_recovery_failures_total", "Partition recoveries that failed and were retried"),
     kafkaConsumerStalled: gaugeOf("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS", () => sources.kafkaConsumerStalled()),
     snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis"),
     snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots"),
@@ -63,4 +70,3 @@ export function createMetrics() {
   return metrics;
 }
 
-export { OUTCOMES };

@@ -4,8 +4,9 @@
  * transactions with occasional EOD fixes, duplicates, invalid messages and high-value ones.
  * Deterministic (seeded), and it goes through the same ingestion path as any other source.
  */
-import type { BalanceEngine, Inbound } from "../engine/balanceEngine.ts";
-import { formatAmount } from "../actors/money.ts";
+import { formatAmount } from "../domain/money.ts";
+import type { Inbound } from "../runtime/inbound.ts";
+import type { FacilityAdmin, MessageIngest } from "../runtime/ports.ts";
 import type { Logger } from "../observability/log.ts";
 
 export interface SimulatorOptions {
@@ -27,7 +28,12 @@ export class TrafficSimulator {
   private readonly eodDate: string;
   private readonly today: string;
 
-  constructor(private readonly engine: BalanceEngine, private readonly options: SimulatorOptions, private readonly log: Logger) {
+  constructor(
+    private readonly ingest: MessageIngest,
+    private readonly facilities: FacilityAdmin,
+    private readonly options: SimulatorOptions,
+    private readonly log: Logger,
+  ) {
     this.random = mulberry32(options.seed ?? 42);
     const now = Date.now();
     this.today = new Date(now).toISOString().slice(0, 10);
@@ -36,11 +42,11 @@ export class TrafficSimulator {
 
   async start(): Promise<void> {
     for (let f = 0; f < FACILITIES; f++) {
-      await this.engine.setFacilityLimit({ facilityId: facilityIdOf(f), limitMinor: (1 + (f % 10)) * 100_000, currency: "USD" });
+      await this.facilities.setFacilityLimit({ facilityId: facilityIdOf(f), limitMinor: (1 + (f % 10)) * 100_000, currency: "USD" });
     }
     const eods: Inbound[] = [];
     for (let a = 0; a < this.options.accounts; a++) eods.push(this.inbound(this.eod(a, 0)));
-    await this.engine.ingestAll(eods);
+    await this.ingest.ingestAll(eods);
     this.log.info("simulator_started", { accounts: this.options.accounts, ratePerSecond: this.options.ratePerSecond, firstAccount: accountIdOf(0) });
     this.timer = setInterval(() => void this.tick(), TICK_MS);
   }
@@ -54,7 +60,7 @@ export class TrafficSimulator {
     const count = Math.max(1, Math.round((this.options.ratePerSecond * TICK_MS) / 1000));
     const batch: Inbound[] = [];
     for (let i = 0; i < count; i++) batch.push(this.inbound(this.next()));
-    await this.engine.ingestAll(batch);
+    await this.ingest.ingestAll(batch);
   }
 
   /** One message of the feed; rare kinds are mixed in at fixed odds. */

@@ -71,7 +71,6 @@ export class SubscriptionHub {
   }
 
   setAlerts(connection: Connection, on: boolean): void {
-    const subs = this.connections.get(connection);
     if (!this.connections.has(connection)) return;
     if (on) this.alertListeners.add(connection);
     else this.alertListeners.delete(connection);

@@ -1,13 +1,44 @@
-/** What a WebSocket client may send (contract section 4), as a TypeBox schema. */
-import { t } from "elysia";
-import { ID_LENGTH_MAX } from "../actors/messages.ts";
+/**
+ * The WebSocket messages of contract section 4, both ways, as TypeBox schemas: what a client may
+ * send (checked on arrival) and what the engine sends (the one source of their types).
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { BalanceViewSchema, DateSchema, InstantSchema, AmountSchema } from "../domain/account/balanceView.ts";
+import { ID_LENGTH_MAX } from "../domain/account/messages.ts";
 
-const AccountIds = t.Array(t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }), { maxItems: 1000 });
-const Channels = t.Array(t.Literal("alerts"), { maxItems: 1 });
+const Channels = Type.Array(Type.Literal("alerts"), { maxItems: 1 });
 
-export const ClientMessage = t.Object({
-  op: t.Union([t.Literal("subscribe"), t.Literal("unsubscribe")]),
-  accounts: t.Optional(AccountIds),
-  channels: t.Optional(Channels),
+/** What a client may send; `accountsMax` is WS_SUBSCRIPTIONS_MAX, the per-connection bound. */
+export function clientMessageSchema(accountsMax: number) {
+  return Type.Object({
+    op: Type.Union([Type.Literal("subscribe"), Type.Literal("unsubscribe")]),
+    accounts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: ID_LENGTH_MAX }), { maxItems: accountsMax })),
+    channels: Type.Optional(Channels),
+  });
+}
+export type ClientMessage = Static<ReturnType<typeof clientMessageSchema>>;
+
+export const BalanceMessageSchema = Type.Composite([Type.Object({ type: Type.Literal("balance") }), BalanceViewSchema]);
+export type BalanceMessage = Static<typeof BalanceMessageSchema>;
+
+export const AlertMessageSchema = Type.Object({
+  type: Type.Literal("alert"),
+  kind: Type.Literal("high_value"),
+  accountId: Type.String(),
+  transactionId: Type.String(),
+  amount: AmountSchema,
+  currency: Type.String(),
+  bookingDate: DateSchema,
+  at: InstantSchema,
 });
-export type ClientMessage = typeof ClientMessage.static;
+export type AlertMessage = Static<typeof AlertMessageSchema>;
+
+export const ErrorMessageSchema = Type.Object({
+  type: Type.Literal("error"),
+  error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+});
+export type ErrorMessage = Static<typeof ErrorMessageSchema>;
+
+/** Everything the engine sends. */
+export const ServerMessageSchema = Type.Union([BalanceMessageSchema, AlertMessageSchema, ErrorMessageSchema]);
+export type ServerMessage = Static<typeof ServerMessageSchema>;

@@ -1,10 +1,11 @@
 /** Turns balance changes and alerts into WebSocket messages, serialized once per change. */
-import type { AccountState } from "../actors/accountState.ts";
-import { balanceViewOf } from "../actors/balanceView.ts";
-import { minorDigitsOf } from "../actors/currency.ts";
-import type { HighValueAlert } from "../actors/highValueAlert.ts";
-import { formatAmount } from "../actors/money.ts";
+import type { AccountState } from "../domain/account/accountState.ts";
+import { balanceViewOf, type BalanceView } from "../domain/account/balanceView.ts";
+import type { HighValueAlert } from "../domain/account/highValueAlert.ts";
+import { minorDigitsOf } from "../domain/currency.ts";
+import { formatAmount } from "../domain/money.ts";
 import type { SubscriptionHub } from "./subscriptionHub.ts";
+import type { AlertMessage, BalanceMessage } from "./wsMessages.ts";
 
 /** Where updates go for clients connected to other instances (Redis pub/sub), when there are several. */
 export interface RemotePush {
@@ -21,7 +22,7 @@ export class WsPublisher {
     if (!this.hub.hasListeners(state.accountId) && this.remote?.hasOtherListeners !== true) return;
     const view = balanceViewOf(state);
     if (view === null) return;
-    const data = JSON.stringify({ type: "balance", ...view });
+    const data = JSON.stringify(balanceMessage(view));
     this.hub.publishBalance(state.accountId, data);
     this.remote?.publish({ kind: "balance", accountId: state.accountId, data });
   }
@@ -33,7 +34,11 @@ export class WsPublisher {
   }
 }
 
-export function alertMessage(alert: HighValueAlert) {
+export function balanceMessage(view: BalanceView): BalanceMessage {
+  return { type: "balance", ...view };
+}
+
+export function alertMessage(alert: HighValueAlert): AlertMessage {
   return {
     type: "alert",
     kind: "high_value",

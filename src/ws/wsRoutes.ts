@@ -1,22 +1,42 @@
-/** WebSocket /v1/ws (contract section 4). */
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+/**
+ * WebSocket /v1/ws (contract section 4). Connections are bounded (WS_CONNECTIONS_MAX): past it an
+ * upgrade is refused with 503, and a connection that got through a race at the bound is closed
+ * at once with 1013 "try again later".
+ */
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Elysia } from "elysia";
+import { HttpError } from "../http/httpError.ts";
 import type { HttpDeps } from "../http/httpDeps.ts";
 import type { Connection, SubscriptionHub } from "./subscriptionHub.ts";
-import { ClientMessage } from "./wsMessages.ts";
+import { clientMessageSchema, type ErrorMessage } from "./wsMessages.ts";
+import { balanceMessage } from "./wsPublisher.ts";
 
-const clientMessage = TypeCompiler.Compile(ClientMessage);
+const CLOSE_TRY_AGAIN_LATER = 1013;
+
+type ClientMessageCheck = TypeCheck<ReturnType<typeof clientMessageSchema>>;
 
 export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
+  const clientMessage = TypeCompiler.Compile(clientMessageSchema(deps.wsSubscriptionsMax));
   // ws.raw is Bun's ServerWebSocket: the same object for the connection's whole life.
   const connectionOf = (ws: { raw: unknown }) => ws.raw as Connection;
+  const refuse = () => {
+    deps.metrics.wsRefusedTotal.inc();
+    return new HttpError(503, "too_many_connections", `at most ${deps.wsConnectionsMax} WebSocket connections; retry later`, undefined, { "retry-after": "5" });
+  };
   return new Elysia().ws("/v1/ws", {
+    beforeHandle() {
+      if (hub.size >= deps.wsConnectionsMax) throw refuse();
+    },
     open(ws) {
+      if (hub.size >= deps.wsConnectionsMax) {
+        refuse();
+        return ws.close(CLOSE_TRY_AGAIN_LATER, "too many connections");
+      }
       hub.add(connectionOf(ws));
       deps.metrics.wsClients.set(hub.size);
     },
     message(ws, raw) {
-      handleClientMessage(deps, hub, connectionOf(ws), raw);
+      handleClientMessage(deps, hub, clientMessage, connectionOf(ws), raw);
     },
     close(ws) {
       hub.remove(connectionOf(ws));
@@ -26,7 +46,7 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
   });
 }
 
-function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, raw: unknown): void {
+function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage: ClientMessageCheck, connection: Connection, raw: unknown): void {
   const message = typeof raw === "string" ? parseOrNull(raw) : raw;
   if (!clientMessage.Check(message)) {
     const first = clientMessage.Errors(message).First();
@@ -46,12 +66,13 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, connection: C
 }
 
 async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, accountId: string) {
-  const view = deps.engine.balanceOf(accountId) ?? (await deps.remoteBalance?.(accountId).catch(() => null)) ?? null;
-  if (view !== null) hub.deliver(connection, JSON.stringify({ type: "balance", ...view }));
+  const view = deps.balances.balanceOf(accountId) ?? (await deps.balances.remoteBalanceOf?.(accountId).catch(() => null)) ?? null;
+  if (view !== null) hub.deliver(connection, JSON.stringify(balanceMessage(view)));
 }
 
 function sendError(hub: SubscriptionHub, connection: Connection, code: string, message: string): void {
-  hub.deliver(connection, JSON.stringify({ type: "error", error: { code, message } }));
+  const error: ErrorMessage = { type: "error", error: { code, message } };
+  hub.deliver(connection, JSON.stringify(error));
 }
 
 function parseOrNull(text: string): unknown {

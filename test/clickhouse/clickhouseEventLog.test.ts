@@ -1,11 +1,11 @@
 /** The event log: every recorded event reaches `transaction_events`; the buffer is bounded; failures keep the rows. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { TransactionMessage, EodBalanceMessage } from "../../src/actors/messages.ts";
-import type { ProcessedMessage } from "../../src/engine/ports.ts";
-import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
-import { ClickHouseEventLog, type ClickHouseEventLogOptions, type EventLogDropReason } from "../../src/persistence/clickhouseEventLog.ts";
-import { eventsTableOf } from "../../src/persistence/clickhouseEventSchema.ts";
-import { quoteString } from "../../src/persistence/clickhouseSql.ts";
+import type { TransactionMessage, EodBalanceMessage } from "../../src/domain/account/messages.ts";
+import type { ProcessedMessage } from "../../src/runtime/ports.ts";
+import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
+import { ClickHouseEventLog, type ClickHouseEventLogOptions, type EventLogDropReason } from "../../src/adapters/clickhouse/eventLog.ts";
+import { eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { quoteString } from "../../src/adapters/clickhouse/sql.ts";
 import { CLICKHOUSE_URL, dropTestDatabase, openTestConnection, selectRows, testDatabaseName } from "../support/clickhouse.ts";
 
 // ---- real ClickHouse, a fresh database for this file ----

@@ -1,10 +1,10 @@
 /** Query text is built in one place, clickhouseSql.ts; hostile strings must round-trip through the real server. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { ProcessedMessage } from "../../src/engine/ports.ts";
-import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
-import { ClickHouseEventLog } from "../../src/persistence/clickhouseEventLog.ts";
-import { eventsTableOf } from "../../src/persistence/clickhouseEventSchema.ts";
-import { isPlainIdentifier, quoteIdentifier, quoteString, sqlInteger } from "../../src/persistence/clickhouseSql.ts";
+import type { ProcessedMessage } from "../../src/runtime/ports.ts";
+import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
+import { ClickHouseEventLog } from "../../src/adapters/clickhouse/eventLog.ts";
+import { eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { isPlainIdentifier, quoteIdentifier, quoteString, sqlInteger } from "../../src/adapters/clickhouse/sql.ts";
 import { dropTestDatabase, openTestConnection, selectRows, testDatabaseName } from "../support/clickhouse.ts";
 
 // ---- real ClickHouse, a fresh database for this file ----

@@ -1,17 +1,17 @@
 /** Velocity over 1 h / 24 h / 7 d from the event log, and GET /v1/accounts/:accountId/velocity. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import type { EodBalanceMessage, TransactionEventType, TransactionMessage } from "../../src/actors/messages.ts";
-import { formatAmount } from "../../src/actors/money.ts";
-import type { Outcome } from "../../src/actors/reasons.ts";
-import type { ProcessedMessage } from "../../src/engine/ports.ts";
+import type { EodBalanceMessage, TransactionEventType, TransactionMessage } from "../../src/domain/account/messages.ts";
+import type { Outcome } from "../../src/domain/reasons.ts";
+import type { ProcessedMessage } from "../../src/runtime/ports.ts";
 import { HttpError } from "../../src/http/httpError.ts";
-import { velocityRoutes, type VelocityReader } from "../../src/http/routes/velocityRoutes.ts";
-import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
-import { ClickHouseEventLog } from "../../src/persistence/clickhouseEventLog.ts";
-import { eventRowOf, eventsTableOf } from "../../src/persistence/clickhouseEventSchema.ts";
-import { sqlInteger } from "../../src/persistence/clickhouseSql.ts";
-import { ClickHouseVelocityReader, VELOCITY_WINDOWS_MS } from "../../src/persistence/clickhouseVelocity.ts";
+import { velocityRoutes } from "../../src/http/routes/velocityRoutes.ts";
+import type { VelocityReader } from "../../src/runtime/ports.ts";
+import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
+import { ClickHouseEventLog } from "../../src/adapters/clickhouse/eventLog.ts";
+import { eventRowOf, eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { sqlInteger } from "../../src/adapters/clickhouse/sql.ts";
+import { ClickHouseVelocityReader, VELOCITY_WINDOWS_MS } from "../../src/adapters/clickhouse/velocityReader.ts";
 import { dropTestDatabase, openTestConnection, testDatabaseName } from "../support/clickhouse.ts";
 
 // ---- real ClickHouse, a fresh database for this file ----
@@ -82,11 +82,11 @@ describe("ClickHouseVelocityReader", () => {
       velocity: {
         accountId: "V1",
         currency: "USD",
-        asOf: "2026-11-22T12:00:00.000Z",
+        asOfMs: Date.parse("2026-11-22T12:00:00.000Z"),
         windows: {
-          "1h": { count: 2, sum: "70.00" },
-          "24h": { count: 4, sum: "1077.00" },
-          "7d": { count: 6, sum: "1082.50" },
+          "1h": { count: 2, sumMinor: 7000 },
+          "24h": { count: 4, sumMinor: 107_700 },
+          "7d": { count: 6, sumMinor: 108_250 },
         },
       },
     });
@@ -104,20 +104,20 @@ describe("ClickHouseVelocityReader", () => {
       if (!result.ok) throw new Error(result.failure.message);
       const direct = result.value[0]!;
       const window = lookup.velocity.windows[name as keyof typeof VELOCITY_WINDOWS_MS];
-      expect({ count: window.count, sum: window.sum }).toEqual({ count: Number(direct.c), sum: formatAmount(Number(direct.s), 2) });
+      expect({ count: window.count, sumMinor: window.sumMinor }).toEqual({ count: Number(direct.c), sumMinor: Number(direct.s) });
     }
   });
 
-  test("the sum has the account's currency digits (JPY has none)", async () => {
+  test("the sum is in the account's currency's minor units (JPY has none)", async () => {
     const lookup = await reader.velocity("J1");
-    expect(lookup).toMatchObject({ ok: true, velocity: { currency: "JPY", windows: { "1h": { count: 2, sum: "-500" } } } });
+    expect(lookup).toMatchObject({ ok: true, velocity: { currency: "JPY", windows: { "1h": { count: 2, sumMinor: -500 } } } });
   });
 
   test("an account with applied messages but no recent transaction has zero windows in its currency", async () => {
     const lookup = await reader.velocity("E1");
     expect(lookup).toMatchObject({
       ok: true,
-      velocity: { currency: "EUR", windows: { "1h": { count: 0, sum: "0.00" }, "24h": { count: 0, sum: "0.00" }, "7d": { count: 0, sum: "0.00" } } },
+      velocity: { currency: "EUR", windows: { "1h": { count: 0, sumMinor: 0 }, "24h": { count: 0, sumMinor: 0 }, "7d": { count: 0, sumMinor: 0 } } },
     });
   });
 
@@ -134,7 +134,7 @@ describe("ClickHouseVelocityReader", () => {
     }
     const stored = await connection.selectJsonEachRow<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} WHERE account_id = 'DUP'`);
     expect(stored).toEqual({ ok: true, value: [{ n: "4" }] });
-    expect(await reader.velocity("DUP")).toMatchObject({ ok: true, velocity: { windows: { "1h": { count: 2, sum: "50.00" } } } });
+    expect(await reader.velocity("DUP")).toMatchObject({ ok: true, velocity: { windows: { "1h": { count: 2, sumMinor: 5000 } } } });
   });
 
   test("ClickHouse unreachable, or the table missing, is unavailable", async () => {

@@ -4,7 +4,7 @@
  * the survivor hears about every account, including those the other instance owned.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { partitionForKey } from "../../src/actors/partitionForKey.ts";
+import { partitionForKey } from "../../src/runtime/partitionForKey.ts";
 import { eod, txn } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
 import { createTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";

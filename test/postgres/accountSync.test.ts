@@ -4,12 +4,13 @@
  * SqlClient that fails on purpose.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import type { AccountRow } from "../../src/engine/ports.ts";
-import { AccountSync, SYNC_RETRY_MS_MAX, SYNC_STATEMENTS_IN_FLIGHT_MAX, type SyncTimers } from "../../src/persistence/accountSync.ts";
-import { upsertAccountRows } from "../../src/persistence/accountSyncWriter.ts";
-import { openEmbeddedStore, type EmbeddedStore } from "../../src/persistence/embeddedStore.ts";
-import { PostgresAccountCopy } from "../../src/persistence/postgresAccountCopy.ts";
-import type { SqlClient } from "../../src/persistence/sqlClient.ts";
+import type { AccountRow } from "../../src/runtime/ports.ts";
+import { AccountSync, SYNC_RETRY_MS_MAX, SYNC_STATEMENTS_IN_FLIGHT_MAX, type SyncTimers } from "../../src/adapters/postgres/accountSync.ts";
+import { upsertAccountRows } from "../../src/adapters/postgres/accountSyncWriter.ts";
+import { openEmbeddedStore, type EmbeddedStore } from "../../src/adapters/postgres/embeddedStore.ts";
+import { PostgresAccountCopy } from "../../src/adapters/postgres/accountCopyReader.ts";
+import type { SqlQuery } from "../../src/adapters/postgres/sqlClient.ts";
+import { accountCopyBodyOf } from "../../src/http/accountCopyBody.ts";
 
 const MIN_INTERVAL_MS = 200;
 const MAX_DELAY_MS = 300;
@@ -47,10 +48,10 @@ class ManualTimers implements SyncTimers {
 }
 
 /** Records each statement: when it was sent and which accounts it carried. */
-class RecordingSql implements SqlClient {
+class RecordingSql implements SqlQuery {
   readonly statements: { atMs: number; accountIds: string[] }[] = [];
   failuresLeft = 0;
-  constructor(private readonly target: SqlClient | null, private readonly timers: ManualTimers) {}
+  constructor(private readonly target: SqlQuery | null, private readonly timers: ManualTimers) {}
 
   async query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }> {
     this.statements.push({ atMs: this.timers.nowMs, accountIds: (params?.[0] as string[]) ?? [] });
@@ -59,6 +60,10 @@ class RecordingSql implements SqlClient {
       throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
     }
     return this.target === null ? { rows: [] } : this.target.query<Row>(sql, params);
+  }
+
+  async exec(): Promise<void> {
+    throw new Error("the sync runs no scripts");
   }
 }
 
@@ -137,7 +142,7 @@ describe("propagation of changes", () => {
 });
 
 /** Holds every statement until the test releases it, to see what runs at once. */
-class GatedSql implements SqlClient {
+class GatedSql implements SqlQuery {
   readonly waiting: { accountIds: string[]; release: () => void }[] = [];
   inFlight = 0;
   inFlightMax = 0;
@@ -151,6 +156,9 @@ class GatedSql implements SqlClient {
   }
   releaseAll(): void {
     for (const statement of this.waiting.splice(0)) statement.release();
+  }
+  async exec(): Promise<void> {
+    throw new Error("the sync runs no scripts");
   }
 }
 
@@ -308,11 +316,15 @@ describe("the copy read back (?source=db) on the embedded store", () => {
       { accountId: "yen", balanceMinor: 1500, availableMinor: null, currency: "JPY", eodDate: "2026-01-01", version: 1, updatedAtMs: 0 },
     ]);
     const copy = new PostgresAccountCopy(store);
-    expect(await copy.read("big")).toEqual({
+    const body = async (accountId: string) => {
+      const stored = await copy.read(accountId);
+      return stored === null ? null : accountCopyBodyOf(stored);
+    };
+    expect(await body("big")).toEqual({
       accountId: "big", currency: "USD", currentBalance: "90071992547409.91", availableBalance: "-90071992547409.91",
       eodDate: "2026-11-21", version: 7, updatedAt: "2026-11-22T09:30:00.120Z", source: "db",
     });
-    expect(await copy.read("yen")).toMatchObject({ currentBalance: "1500", availableBalance: null, eodDate: "2026-01-01" });
-    expect(await copy.read("nobody")).toBeNull();
+    expect(await body("yen")).toMatchObject({ currentBalance: "1500", availableBalance: null, eodDate: "2026-01-01" });
+    expect(await body("nobody")).toBeNull();
   });
 });

@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { AccountRow } from "../../src/engine/ports.ts";
-import { AccountSyncSchedule, SYNC_BATCH_ROWS_MAX } from "../../src/persistence/accountSyncSchedule.ts";
+import type { AccountRow } from "../../src/runtime/ports.ts";
+import { AccountSyncSchedule, SYNC_BATCH_ROWS_MAX } from "../../src/adapters/postgres/accountSyncSchedule.ts";
 
 const MIN_INTERVAL_MS = 60_000;
 const MAX_DELAY_MS = 60_000;

@@ -6,14 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import pg from "pg";
-import type { AccountRow } from "../../src/engine/ports.ts";
-import { AccountSync } from "../../src/persistence/accountSync.ts";
-import { SYNC_BATCH_ROWS_MAX } from "../../src/persistence/accountSyncSchedule.ts";
-import { upsertAccountRows } from "../../src/persistence/accountSyncWriter.ts";
-import { PostgresAccountCopy } from "../../src/persistence/postgresAccountCopy.ts";
-import { openPostgresClient, type PostgresClient } from "../../src/persistence/postgresClient.ts";
-import { SqlFacilityStore } from "../../src/persistence/sqlFacilityStore.ts";
-import type { SqlClient } from "../../src/persistence/sqlClient.ts";
+import type { AccountRow } from "../../src/runtime/ports.ts";
+import { AccountSync } from "../../src/adapters/postgres/accountSync.ts";
+import { SYNC_BATCH_ROWS_MAX } from "../../src/adapters/postgres/accountSyncSchedule.ts";
+import { upsertAccountRows } from "../../src/adapters/postgres/accountSyncWriter.ts";
+import { PostgresAccountCopy } from "../../src/adapters/postgres/accountCopyReader.ts";
+import { openPostgresClient, type PostgresClient } from "../../src/adapters/postgres/postgresClient.ts";
+import { SqlFacilityStore } from "../../src/adapters/postgres/facilityStore.ts";
+import type { SqlQuery } from "../../src/adapters/postgres/sqlClient.ts";
+import { accountCopyBodyOf, type AccountCopyBody } from "../../src/http/accountCopyBody.ts";
 import { ensureServices, eventually } from "../support/services.ts";
 
 const SERVER_URL = "postgres://postgres@127.0.0.1:5432";
@@ -58,19 +59,26 @@ function row(accountId: string, version: number, overrides: Partial<AccountRow> 
   };
 }
 
-async function versionsIn(sql: SqlClient): Promise<Map<string, number>> {
+async function versionsIn(sql: SqlQuery): Promise<Map<string, number>> {
   const { rows } = await sql.query<{ account_id: string; version: string }>("SELECT account_id, version FROM datalake.account");
   return new Map(rows.map((r) => [r.account_id, Number(r.version)]));
 }
 
+/** The `?source=db` body of an account's row, as the route answers it. */
+async function readCopy(sql: SqlQuery, accountId: string): Promise<AccountCopyBody | null> {
+  const stored = await new PostgresAccountCopy(sql).read(accountId);
+  return stored === null ? null : accountCopyBodyOf(stored);
+}
+
 /** Records every statement sent: when, and which accounts it carried. */
-function recording(target: SqlClient) {
+function recording(target: SqlQuery) {
   const statements: { atMs: number; accountIds: string[] }[] = [];
-  const sql: SqlClient = {
+  const sql: SqlQuery = {
     query: (text, params) => {
       statements.push({ atMs: Date.now(), accountIds: [...((params?.[0] as string[]) ?? [])] });
       return target.query(text, params);
     },
+    exec: (text) => target.exec(text),
   };
   return { sql, statements };
 }
@@ -90,7 +98,7 @@ describe("the Postgres client", () => {
     await facilities.upsert({ facilityId: "F", limitMinor: Number.MAX_SAFE_INTEGER, currency: "USD" });
     expect(await facilities.get("F")).toEqual({ facilityId: "F", limitMinor: Number.MAX_SAFE_INTEGER, currency: "USD" });
     await upsertAccountRows(sql, [row("edge", 1, { balanceMinor: -Number.MAX_SAFE_INTEGER, availableMinor: Number.MAX_SAFE_INTEGER })]);
-    expect(await new PostgresAccountCopy(sql).read("edge")).toMatchObject({
+    expect(await readCopy(sql, "edge")).toMatchObject({
       currentBalance: "-90071992547409.91", availableBalance: "90071992547409.91",
     });
   }, 60_000);
@@ -103,13 +111,12 @@ describe("the copy read back (?source=db)", () => {
       row("123", 4, { balanceMinor: 115_000, availableMinor: 615_000, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30, 0, 120) }),
       row("no-facility", 1, { availableMinor: null, currency: "JPY", balanceMinor: 1500, eodDate: "2026-01-01" }),
     ]);
-    const copy = new PostgresAccountCopy(sql);
-    expect(await copy.read("123")).toEqual({
+    expect(await readCopy(sql, "123")).toEqual({
       accountId: "123", currency: "USD", currentBalance: "1150.00", availableBalance: "6150.00",
       eodDate: "2026-11-21", version: 4, updatedAt: "2026-11-22T09:30:00.120Z", source: "db",
     });
-    expect(await copy.read("no-facility")).toMatchObject({ currency: "JPY", currentBalance: "1500", availableBalance: null, eodDate: "2026-01-01" });
-    expect(await copy.read("unknown")).toBeNull();
+    expect(await readCopy(sql, "no-facility")).toMatchObject({ currency: "JPY", currentBalance: "1500", availableBalance: null, eodDate: "2026-01-01" });
+    expect(await readCopy(sql, "unknown")).toBeNull();
   }, 60_000);
 
   test("the EOD date is the stored calendar day whatever the process's time zone", async () => {
@@ -119,7 +126,7 @@ describe("the copy read back (?source=db)", () => {
     try {
       for (const tz of ["Pacific/Kiritimati", "America/Los_Angeles"]) {
         process.env.TZ = tz;
-        expect(await new PostgresAccountCopy(sql).read("A")).toMatchObject({ eodDate: "2026-11-21" });
+        expect(await readCopy(sql, "A")).toMatchObject({ eodDate: "2026-11-21" });
       }
     } finally {
       if (zone === undefined) delete process.env.TZ;
@@ -217,7 +224,7 @@ describe("propagation of changes to datalake.account", () => {
     await owner.flush();
     zombie.markChanged(row("A", 8, { balanceMinor: 800 })); // its state is behind the new owner's
     await zombie.flush();
-    expect(await new PostgresAccountCopy(sql).read("A")).toMatchObject({ version: 9, currentBalance: "9.00" });
+    expect(await readCopy(sql, "A")).toMatchObject({ version: 9, currentBalance: "9.00" });
     await owner.stop();
     await zombie.stop();
   }, 60_000);

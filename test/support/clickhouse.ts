@@ -1,6 +1,6 @@
 /** The real ClickHouse for integration tests: started by the project's script, a database per test file. */
-import { ClickHouseConnection } from "../../src/persistence/clickhouseConnection.ts";
-import { quoteIdentifier } from "../../src/persistence/clickhouseSql.ts";
+import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
+import { quoteIdentifier } from "../../src/adapters/clickhouse/sql.ts";
 import { ensureServices } from "./services.ts";
 
 export const CLICKHOUSE_URL = "http://127.0.0.1:8123";

@@ -1,7 +1,7 @@
 /** Starts a real engine in this process on a free port, with logs kept quiet. */
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/observability/log.ts";
-import { startEngine, type RunningEngine } from "../../src/startEngine.ts";
+import { startEngine, type RunningEngine } from "../../src/apps/engine/composeEngine.ts";
 
 export interface EngineUnderTest {
   readonly running: RunningEngine;

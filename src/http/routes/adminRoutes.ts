@@ -1,8 +1,8 @@
 /** PUT /v1/admin/facilities/:facilityId — change a facility limit during the day. */
 import { Elysia, t } from "elysia";
-import { minorDigitsOf } from "../../actors/currency.ts";
-import { ID_LENGTH_MAX } from "../../actors/messages.ts";
-import { formatAmount, parseAmount } from "../../actors/money.ts";
+import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { minorDigitsOf } from "../../domain/currency.ts";
+import { formatAmount, parseAmount } from "../../domain/money.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
@@ -19,7 +19,7 @@ export function adminRoutes(deps: HttpDeps) {
         throw new HttpError(400, "invalid_limit", `limit must be a non-negative decimal string in ${currency}`, "limit");
       }
       const facility = { facilityId: params.facilityId, limitMinor: limit.minor, currency };
-      const accountsUpdated = await deps.engine.setFacilityLimit(facility);
+      const accountsUpdated = await deps.facilities.setFacilityLimit(facility);
       return { facilityId: facility.facilityId, limit: formatAmount(limit.minor, minorDigits), currency, accountsUpdated };
     },
     {

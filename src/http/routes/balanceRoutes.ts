@@ -1,6 +1,7 @@
 /** GET /v1/accounts/:accountId/balance — from memory, or the Postgres copy with ?source=db. */
 import { Elysia, t } from "elysia";
-import { ID_LENGTH_MAX } from "../../actors/messages.ts";
+import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { AccountCopyBody, accountCopyBodyOf } from "../accountCopyBody.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { BalanceBody, ErrorResponse } from "../schemas.ts";
@@ -16,14 +17,14 @@ export function balanceRoutes(deps: HttpDeps) {
     "/v1/accounts/:accountId/balance",
     async ({ params, query }) => {
       if (query.source === "db") return jsonResponse(await readCopy(deps, params.accountId));
-      const view = deps.engine.balanceOf(params.accountId) ?? (await deps.remoteBalance?.(params.accountId)) ?? null;
+      const view = deps.balances.balanceOf(params.accountId) ?? (await deps.balances.remoteBalanceOf?.(params.accountId)) ?? null;
       if (view === null) throw new HttpError(404, "account_not_found", `account ${params.accountId} has no EOD balance`);
       return jsonResponse(view);
     },
     {
       params: t.Object({ accountId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
       query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }),
-      response: { 200: t.Union([BalanceBody, t.Record(t.String(), t.Unknown())]), 404: ErrorResponse, 503: ErrorResponse },
+      response: { 200: t.Union([BalanceBody, AccountCopyBody]), 404: ErrorResponse, 503: ErrorResponse },
       detail: { summary: "Real-time balance of an account", tags: ["balances"] },
     },
   );
@@ -33,5 +34,5 @@ async function readCopy(deps: HttpDeps, accountId: string) {
   if (deps.accountCopy === null) throw new HttpError(503, "db_sync_disabled", "no Postgres sync is configured (set DATABASE_URL)");
   const row = await deps.accountCopy.read(accountId);
   if (row === null) throw new HttpError(404, "account_not_found", `account ${accountId} has no row in datalake.account`);
-  return row;
+  return accountCopyBodyOf(row);
 }

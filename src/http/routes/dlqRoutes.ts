@@ -3,12 +3,15 @@ import { Elysia, t } from "elysia";
 import type { HttpDeps } from "../httpDeps.ts";
 import { DeadLetterBody, ErrorResponse } from "../schemas.ts";
 
+const DLQ_PAGE_DEFAULT = 100;
+const DLQ_PAGE_MAX = 1000;
+
 export function dlqRoutes(deps: HttpDeps) {
   return new Elysia().get(
     "/v1/dlq",
-    ({ query }) => ({ items: deps.dlq.newest(query.limit ?? 100) }),
+    ({ query }) => ({ items: deps.dlq.newest(query.limit ?? DLQ_PAGE_DEFAULT) }),
     {
-      query: t.Object({ limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000, error: "query.limit: an integer from 1 to 1000" })) }),
+      query: t.Object({ limit: t.Optional(t.Integer({ minimum: 1, maximum: DLQ_PAGE_MAX, error: `query.limit: an integer from 1 to ${DLQ_PAGE_MAX}` })) }),
       response: { 200: t.Object({ items: t.Array(DeadLetterBody) }), 400: ErrorResponse },
       detail: { summary: "Recent dead letters, newest first", tags: ["dlq"] },
     },

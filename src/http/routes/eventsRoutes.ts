@@ -1,6 +1,6 @@
 /** POST /v1/events — the embedded input: one message or an array of up to 10,000. */
 import { Elysia, t } from "elysia";
-import type { Inbound } from "../../engine/balanceEngine.ts";
+import { MessageResultSchema, type Inbound } from "../../runtime/inbound.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
@@ -10,29 +10,22 @@ export const EVENTS_MESSAGES_MAX = 10_000;
 
 const HTTP_SOURCE = { kind: "http" } as const;
 
-const Result = t.Object({
-  messageId: t.Optional(t.String()),
-  outcome: t.Union([t.Literal("applied"), t.Literal("duplicate"), t.Literal("ignored_older"), t.Literal("dead_lettered")]),
-  reason: t.Optional(t.String()),
-  warning: t.Optional(t.Literal("facility_not_found")),
-});
-
 export function eventsRoutes(deps: HttpDeps) {
   return new Elysia().post(
     "/v1/events",
     async ({ body }) => {
-      if (!deps.acceptsHttpEvents) {
-        throw new HttpError(409, "kafka_mode", "this engine reads Kafka; produce messages to its topics instead");
-      }
+      const ingest = deps.ingest;
+      if (ingest === null) throw new HttpError(409, "kafka_mode", "this engine reads Kafka; produce messages to its topics instead");
       const elements = Array.isArray(body) ? body : [body];
       if (elements.length > EVENTS_MESSAGES_MAX) {
         throw new HttpError(413, "too_many_messages", `at most ${EVENTS_MESSAGES_MAX} messages per request`);
       }
-      if (deps.engine.queuedTotal() > deps.queuedMessagesMax) {
+      if (ingest.queuedTotal() > deps.queuedMessagesMax) {
+        deps.metrics.ingestRefusedTotal.inc();
         throw new HttpError(429, "engine_busy", "too many messages wait on lookups; retry shortly", undefined, { "retry-after": "1" });
       }
       const inbounds: Inbound[] = elements.map((value) => ({ value, source: HTTP_SOURCE }));
-      return { results: await deps.engine.ingestAll(inbounds) };
+      return { results: await ingest.ingestAll(inbounds) };
     },
     {
       parse: ({ request }) => readJsonBody(request),
@@ -46,7 +39,7 @@ export function eventsRoutes(deps: HttpDeps) {
           timestamp: "2026-11-22T09:30:00Z",
         }],
       }),
-      response: { 200: t.Object({ results: t.Array(Result) }), 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+      response: { 200: t.Object({ results: t.Array(MessageResultSchema) }), 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
       detail: { summary: "Ingest messages (embedded mode)", tags: ["events"] },
     },
   );

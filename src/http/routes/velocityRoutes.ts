@@ -1,6 +1,9 @@
 /** GET /v1/accounts/:accountId/velocity — counts and sums of applied transactions over 1 h, 24 h, 7 d. */
 import { Elysia, t } from "elysia";
-import { ID_LENGTH_MAX } from "../../actors/messages.ts";
+import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { minorDigitsOf } from "../../domain/currency.ts";
+import { formatAmount } from "../../domain/money.ts";
+import type { VelocityFigures, VelocityReader } from "../../runtime/ports.ts";
 import { HttpError } from "../httpError.ts";
 import { ErrorResponse } from "../schemas.ts";
 
@@ -19,17 +22,20 @@ export const VelocityBody = t.Object({
   windows: t.Object({ "1h": VelocityWindow, "24h": VelocityWindow, "7d": VelocityWindow }),
 });
 
-export type Velocity = typeof VelocityBody.static;
-export type VelocityWindowName = keyof Velocity["windows"];
+export type VelocityBody = typeof VelocityBody.static;
 
-/** Errors are values: an account with no applied events, or an event log that cannot answer now. */
-export type VelocityLookup =
-  | { readonly ok: true; readonly velocity: Velocity }
-  | { readonly ok: false; readonly reason: "not_found" | "unavailable" };
-
-/** Where velocity figures come from (the ClickHouse event log). */
-export interface VelocityReader {
-  velocity(accountId: string): Promise<VelocityLookup>;
+function velocityBodyOf(figures: VelocityFigures): VelocityBody {
+  const digits = minorDigitsOf(figures.currency)!;
+  const window = (name: keyof VelocityFigures["windows"]) => ({
+    count: figures.windows[name].count,
+    sum: formatAmount(figures.windows[name].sumMinor, digits),
+  });
+  return {
+    accountId: figures.accountId,
+    currency: figures.currency,
+    asOf: new Date(figures.asOfMs).toISOString(),
+    windows: { "1h": window("1h"), "24h": window("24h"), "7d": window("7d") },
+  };
 }
 
 export function velocityRoutes(reader: VelocityReader) {
@@ -37,7 +43,7 @@ export function velocityRoutes(reader: VelocityReader) {
     "/v1/accounts/:accountId/velocity",
     async ({ params }) => {
       const lookup = await reader.velocity(params.accountId);
-      if (lookup.ok) return lookup.velocity;
+      if (lookup.ok) return velocityBodyOf(lookup.velocity);
       if (lookup.reason === "not_found") {
         throw new HttpError(404, "account_not_found", `account ${params.accountId} has no applied messages in the event log`);
       }

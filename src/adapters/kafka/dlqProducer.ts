@@ -1,0 +1,71 @@
+/**
+ * Dead letters to Kafka `bank.dlq`: the original bytes, with reason and source in headers.
+ * Called on the hot path: it only buffers (bounded, a drop counted past it); a flusher sends
+ * batches and keeps them on failure, retrying with backoff. Delivery is at least once (a replay
+ * after a crash may dead-letter a record again).
+ */
+import { Kafka, logLevel, type Producer } from "kafkajs";
+import { Backoff } from "../../lib/backoff.ts";
+import { BatchFlusher } from "../../lib/batchFlusher.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { DeadLetter } from "../../runtime/deadLetter.ts";
+
+const BUFFER_LETTERS_MAX = 100_000;
+const BATCH_LETTERS_MAX = 1000;
+const FLUSH_INTERVAL_MS = 20;
+const RETRY_MS_MIN = 1000;
+const RETRY_MS_MAX = 30_000;
+
+export class KafkaDlqProducer {
+  private readonly producer: Producer;
+  private readonly flusher: BatchFlusher<DeadLetter>;
+
+  constructor(
+    brokers: string[], clientId: string, private readonly topic: string, log: Logger,
+    onDrop: (count: number) => void, onSendFailed: () => void,
+  ) {
+    const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 5 } });
+    this.producer = kafka.producer({ allowAutoTopicCreation: true });
+    this.flusher = new BatchFlusher({
+      itemsMax: BUFFER_LETTERS_MAX, batchItemsMax: BATCH_LETTERS_MAX, flushIntervalMs: FLUSH_INTERVAL_MS,
+      retry: new Backoff(RETRY_MS_MIN, RETRY_MS_MAX),
+      send: async (letters) => void (await this.producer.send({ topic: this.topic, messages: letters.map(recordOf) })),
+      onDropped: (count) => onDrop(count),
+      onSendFailed: (error, failure) => {
+        onSendFailed();
+        log.warn("dlq_send_failed", { error: String(error), ...failure, buffered: this.flusher.length });
+      },
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.flusher.start();
+  }
+
+  /** Failed sends since the last success (the letters wait and are retried). */
+  get failuresInARow(): number {
+    return this.flusher.failuresInARow;
+  }
+
+  send(letter: DeadLetter): void {
+    this.flusher.push(letter);
+  }
+
+  async stop(): Promise<void> {
+    await this.flusher.stop();
+    await this.producer.disconnect();
+  }
+}
+
+function recordOf(letter: DeadLetter) {
+  const source = letter.source;
+  const headers: Record<string, string> = { reason: letter.reason, dead_lettered_at: letter.at, source: source.kind };
+  if (source.kind === "kafka") {
+    headers.source_topic = source.topic;
+    headers.source_partition = String(source.partition);
+    headers.source_offset = source.offset;
+  }
+  if (letter.messageId !== undefined) headers.message_id = letter.messageId;
+  return { value: letter.payload, headers };
+}

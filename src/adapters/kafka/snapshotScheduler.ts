@@ -1,0 +1,104 @@
+/**
+ * Snapshots of the owned shards: every `intervalMs` (and on demand: revocation, shutdown) each
+ * shard's changed accounts and its offsets are written together, at a point where both agree
+ * (the shard idle: every message up to the offsets applied). One pass at a time. A write from an
+ * older claim is fenced: the shard is let go.
+ */
+import type { AccountState } from "../../domain/account/accountState.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { ShardHost, SnapshotStore } from "../../runtime/ports.ts";
+import type { OwnedShard, OwnedShards } from "./ownedShards.ts";
+
+/** How long a pass waits for a busy shard (lookups in flight) before leaving it to the next pass. */
+const IDLE_WAIT_ATTEMPTS_MAX = 50;
+const IDLE_WAIT_STEP_MS = 10;
+
+export interface SnapshotMetrics {
+  snapshotWritten(accounts: number): void;
+  snapshotFailed(): void;
+  fenced(): void;
+}
+
+export class SnapshotScheduler {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private passes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly owned: OwnedShards,
+    private readonly host: ShardHost,
+    private readonly store: SnapshotStore,
+    private readonly instanceId: string,
+    private readonly log: Logger,
+    private readonly metrics: SnapshotMetrics,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.snapshotAll(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Snapshots every owned shard, after any pass already running. */
+  snapshotAll(): Promise<void> {
+    this.passes = this.passes.then(async () => {
+      for (const shardId of this.owned.ids()) await this.snapshotShard(shardId);
+    });
+    return this.passes;
+  }
+
+  private async snapshotShard(shardId: number): Promise<void> {
+    const shard = this.owned.get(shardId);
+    if (shard === undefined || !(await this.waitIdle(shardId))) return;
+    const offsets = JSON.stringify(shard.nextOffsets);
+    if (shard.dirty.size === 0 && offsets === shard.snapshotOffsets) return;
+    const states = this.host.statesOf(shardId);
+    const changed = new Map<string, AccountState>();
+    for (const accountId of shard.dirty) {
+      const state = states.get(accountId);
+      if (state !== undefined) changed.set(accountId, state);
+    }
+    const dirty = [...shard.dirty];
+    shard.dirty.clear();
+    try {
+      const written = await this.store.write(shardId, shard.epoch, this.instanceId, changed, JSON.parse(offsets));
+      if (written === "fenced") return this.fenced(shardId, shard.epoch);
+      if (written === "lost") return this.lost(shardId, shard);
+      shard.snapshotOffsets = offsets;
+      this.metrics.snapshotWritten(changed.size);
+    } catch (error) {
+      for (const accountId of dirty) shard.dirty.add(accountId); // nothing lost: the next pass retries
+      this.metrics.snapshotFailed();
+      this.log.warn("snapshot_failed", { shardId, error: String(error) });
+    }
+  }
+
+  private async waitIdle(shardId: number): Promise<boolean> {
+    for (let attempt = 0; !this.host.isIdle(shardId); attempt++) {
+      if (attempt >= IDLE_WAIT_ATTEMPTS_MAX) return false; // still busy with lookups: the next pass takes it
+      await Bun.sleep(IDLE_WAIT_STEP_MS);
+    }
+    return true;
+  }
+
+  /**
+   * The store lost the shard (Redis restarted empty): claim it again and mark every account
+   * changed, so the next pass writes a whole snapshot. Until then a crash would replay from the start.
+   */
+  private async lost(shardId: number, shard: OwnedShard): Promise<void> {
+    this.log.warn("snapshot_lost", { shardId });
+    const claim = await this.store.claim(shardId, shard.epoch, this.instanceId);
+    if (!claim.granted) return this.fenced(shardId, shard.epoch);
+    for (const accountId of this.host.statesOf(shardId).keys()) shard.dirty.add(accountId);
+    shard.snapshotOffsets = "";
+  }
+
+  /** Another instance claimed the shard with a newer epoch: we are a zombie for it. Let go. */
+  private fenced(shardId: number, epoch: number): void {
+    this.metrics.fenced();
+    this.log.error("snapshot_fenced", { shardId, epoch });
+    this.owned.release(shardId);
+  }
+}

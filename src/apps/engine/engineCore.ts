@@ -1,0 +1,60 @@
+/**
+ * The engine's core, without any I/O of its own: the account actors, ingest, the facility lookup
+ * and changes, and the effects, wired to the outputs given. The composition root adds the edges
+ * (HTTP, Kafka, stores); benchmarks and tests use the core alone.
+ */
+import { balanceViewOf } from "../../domain/account/balanceView.ts";
+import type { AlertThresholds } from "../../domain/account/highValueAlert.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { Metrics } from "../../observability/metrics.ts";
+import { AccountRuntime } from "../../runtime/accountRuntime.ts";
+import { EffectRunner } from "../../runtime/effects.ts";
+import { FacilityCache } from "../../runtime/facilityCache.ts";
+import { FacilityChanges } from "../../runtime/facilityChanges.ts";
+import { FacilityLookup } from "../../runtime/facilityLookup.ts";
+import { Ingest } from "../../runtime/ingest.ts";
+import { IngestMetrics } from "../../runtime/ingestMetrics.ts";
+import type { BalanceReader, EngineOutputs, FacilityStore } from "../../runtime/ports.ts";
+
+export interface EngineCoreOptions {
+  readonly shardCount: number;
+  readonly alertThresholds: AlertThresholds;
+  readonly facilityCacheTtlMs: number;
+  readonly facilityCacheEntriesMax: number;
+  readonly facilityStore: FacilityStore;
+  readonly outputs: EngineOutputs;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface EngineCore {
+  readonly runtime: AccountRuntime;
+  readonly ingest: Ingest;
+  readonly facilities: FacilityChanges;
+  readonly facilityLookup: FacilityLookup;
+  /** Balances from memory. */
+  readonly balances: BalanceReader;
+}
+
+export function createEngineCore(options: EngineCoreOptions): EngineCore {
+  const { metrics, log } = options;
+  const now = options.now ?? Date.now;
+  const runtime = new AccountRuntime(options.shardCount);
+  const cache = new FacilityCache(options.facilityStore, options.facilityCacheTtlMs, options.facilityCacheEntriesMax, now);
+  const facilityLookup = new FacilityLookup({ cache, log, counted: (result) => metrics.facilityLookupsTotal.inc({ result }) });
+  const effects = new EffectRunner(options.outputs, metrics, log, now);
+  const ingest = new Ingest({
+    runtime, facilities: facilityLookup, effects, metrics: new IngestMetrics(metrics), alertThresholds: options.alertThresholds,
+    messageProcessed: options.outputs.messageProcessed?.bind(options.outputs), now,
+  });
+  const facilities = new FacilityChanges(options.facilityStore, cache, runtime, effects, log, now);
+  metrics.sources.accountCount = () => runtime.accountCount();
+  const balances: BalanceReader = {
+    balanceOf: (accountId) => {
+      const state = runtime.stateOf(accountId);
+      return state === undefined ? null : balanceViewOf(state);
+    },
+  };
+  return { runtime, ingest, facilities, facilityLookup, balances };
+}

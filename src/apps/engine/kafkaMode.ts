@@ -1,0 +1,67 @@
+/**
+ * The production adapters that come with KAFKA_BROKERS: Redis (snapshots, cross-instance push),
+ * the Kafka DLQ producer, and the Kafka source itself, started once the core exists.
+ */
+import Redis from "ioredis";
+import { KafkaDlqProducer } from "../../adapters/kafka/dlqProducer.ts";
+import { KafkaSource } from "../../adapters/kafka/kafkaSource.ts";
+import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
+import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
+import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { Metrics } from "../../observability/metrics.ts";
+import { partitionForKey } from "../../runtime/partitionForKey.ts";
+import type { MessageIngest, ShardHost } from "../../runtime/ports.ts";
+import { kafkaSourceMetrics } from "./metricHooks.ts";
+
+const REDIS_OPTIONS = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false };
+
+export type KafkaMode = ReturnType<typeof openKafkaMode>;
+
+export function openKafkaMode(config: Config, instanceId: string, log: Logger, metrics: Metrics) {
+  const brokers = brokersOf(config);
+  const redis = new Redis(config.REDIS_URL, REDIS_OPTIONS);
+  const subscriber = new Redis(config.REDIS_URL, { ...REDIS_OPTIONS, enableReadyCheck: false });
+  redis.on("error", (error) => log.warn("redis_error", { error: String(error) }));
+  subscriber.on("error", (error) => log.warn("redis_error", { error: String(error), connection: "subscriber" }));
+  const dropped = (what: string) => (count: number) => metrics.dropsTotal.inc({ what }, count);
+  const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX);
+  const bus = new RedisBalanceBus(redis, subscriber, `${config.REDIS_KEY_PREFIX}:updates`, instanceId, log, dropped("balance_bus"));
+  const dlqProducer = new KafkaDlqProducer(brokers, `balance-engine-dlq-${instanceId}`, config.KAFKA_TOPIC_DLQ, log, dropped("dlq_produce"),
+    () => metrics.dlqProduceFailuresTotal.inc());
+  let source: KafkaSource | null = null;
+  return {
+    redis, bus, dlqProducer,
+    get source() {
+      return source;
+    },
+    /** An account another instance owns, from its last snapshot. */
+    async remoteBalanceOf(accountId: string): Promise<BalanceView | null> {
+      const state = await snapshots.account(partitionForKey(accountId, config.SHARD_COUNT), accountId);
+      return state === null ? null : balanceViewOf(state);
+    },
+    /** Connects the DLQ producer and the bus, then joins the group. */
+    async start(ingest: MessageIngest, host: ShardHost, remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void) {
+      await dlqProducer.connect();
+      await bus.listen(remote);
+      source = new KafkaSource({
+        brokers, groupId: config.KAFKA_GROUP_ID, instanceId,
+        topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ },
+        snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, stallMs: config.KAFKA_STALL_MS,
+        onShardRecovered,
+      }, { ingest, host, snapshots, log, metrics: kafkaSourceMetrics(metrics) });
+      await source.start();
+    },
+    async close() {
+      await bus.stop();
+      await dlqProducer.stop();
+      subscriber.disconnect();
+      await redis.quit();
+    },
+  };
+}
+
+function brokersOf(config: Config): string[] {
+  return config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
+}

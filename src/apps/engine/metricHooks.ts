@@ -1,0 +1,33 @@
+/** The metric hooks adapters report to: each adapter names events, this maps them to metrics. */
+import type { AccountSyncObserver } from "../../adapters/postgres/accountSync.ts";
+import type { KafkaSourceMetrics } from "../../adapters/kafka/kafkaSource.ts";
+import type { Logger } from "../../observability/log.ts";
+import type { Metrics } from "../../observability/metrics.ts";
+
+export function accountSyncObserver(metrics: Metrics, log: Logger): AccountSyncObserver {
+  return {
+    batchWritten: ({ rows }) => {
+      metrics.syncBatchesTotal.inc();
+      metrics.syncRowsWrittenTotal.inc(rows);
+    },
+    batchFailed: ({ rows, error, retryInMs }) => {
+      metrics.syncFailuresTotal.inc();
+      log.warn("sync_failed", { rows, error: String(error), retryInMs });
+    },
+    rowsFenced: (count) => metrics.syncRowsFencedTotal.inc(count),
+  };
+}
+
+export function kafkaSourceMetrics(metrics: Metrics): KafkaSourceMetrics {
+  return {
+    rebalance: () => metrics.kafkaRebalancesTotal.inc(),
+    crash: () => metrics.kafkaConsumerCrashesTotal.inc(),
+    recoveryFailed: () => metrics.kafkaRecoveryFailuresTotal.inc(),
+    snapshotWritten: (accounts) => {
+      metrics.snapshotWritesTotal.inc();
+      metrics.snapshotAccountsWrittenTotal.inc(accounts);
+    },
+    snapshotFailed: () => metrics.snapshotFailuresTotal.inc(),
+    fenced: () => metrics.shardFencedTotal.inc(),
+  };
+}

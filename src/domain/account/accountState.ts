@@ -1,0 +1,71 @@
+/** What the engine knows about one account. Owned by exactly one actor. */
+import type { Instant } from "../calendar.ts";
+
+export interface EodState {
+  readonly balanceMinor: number;
+  /** The business day the balance closes (YYYY-MM-DD). */
+  readonly date: string;
+  /** When the core system produced it; a later one for the same date is a fix. */
+  readonly timestamp: Instant;
+  readonly facilityId: string;
+}
+
+export interface AccountState {
+  readonly accountId: string;
+  /** Fixed by the first applied message. */
+  currency: string | null;
+  eod: EodState | null;
+  /** null while the facility is unknown. */
+  facilityLimitMinor: number | null;
+  /** Intraday buckets, bookingDate → sum; every date here is after `eod.date`. */
+  readonly buckets: Map<string, number>;
+  /** Sum of `buckets`, kept so that a read is O(1). */
+  intradayTotalMinor: number;
+  /** Funds reserved by authorizations not yet posted (0 until the transfer API exists). */
+  holdsMinor: number;
+  /** +1 with every applied change. */
+  version: number;
+  updatedAtMs: number;
+  /**
+   * The dedupe window, bounded by one business day of the account's traffic. Keys are the raw
+   * ids (building prefixed keys per message cost more than the rest of the transition).
+   * messageId → bookingDate for transactions, "E" + asOfDate for EOD messages.
+   */
+  readonly messageIds: Map<string, string>;
+  /** transactionId → bookingDate, one map per event type. */
+  readonly createdIds: Map<string, string>;
+  readonly removedIds: Map<string, string>;
+}
+
+/** How many ids the account remembers (tests). */
+export function dedupeWindowSize(state: AccountState): number {
+  return state.messageIds.size + state.createdIds.size + state.removedIds.size;
+}
+
+export function newAccountState(accountId: string): AccountState {
+  return {
+    accountId,
+    currency: null,
+    eod: null,
+    facilityLimitMinor: null,
+    buckets: new Map(),
+    intradayTotalMinor: 0,
+    holdsMinor: 0,
+    version: 0,
+    updatedAtMs: 0,
+    messageIds: new Map(),
+    createdIds: new Map(),
+    removedIds: new Map(),
+  };
+}
+
+/** Checks the invariants a snapshot or a test relies on; throws on a broken one. */
+export function assertAccountState(state: AccountState): void {
+  let sum = 0;
+  for (const [date, total] of state.buckets) {
+    if (state.eod !== null && date <= state.eod.date) throw new Error(`invariant: bucket ${date} is inside the EOD`);
+    sum += total;
+  }
+  if (sum !== state.intradayTotalMinor) throw new Error("invariant: intraday total disagrees with its buckets");
+  if (!Number.isSafeInteger(state.version) || state.version < 0) throw new Error("invariant: bad version");
+}

@@ -1,0 +1,22 @@
+/**
+ * A facility limit changed during the day (`PUT /v1/admin/facilities/:id`): every account that
+ * uses the facility takes the new limit at once. Same conventions as `applyMessage`.
+ */
+import type { AccountState } from "./accountState.ts";
+import { figuresOf } from "./accountFigures.ts";
+
+export type FacilityChangeOutcome = "applied" | "not_using_facility" | "unchanged" | "out_of_range";
+
+export function applyFacilityLimit(
+  state: AccountState, facilityId: string, limitMinor: number, nowMs: number,
+): FacilityChangeOutcome {
+  if (state.eod === null || state.eod.facilityId !== facilityId) return "not_using_facility";
+  if (state.facilityLimitMinor === limitMinor) return "unchanged";
+  if (figuresOf(state.eod.balanceMinor, state.intradayTotalMinor, limitMinor, state.holdsMinor) === null) {
+    return "out_of_range";
+  }
+  state.facilityLimitMinor = limitMinor;
+  state.version += 1;
+  state.updatedAtMs = nowMs;
+  return "applied";
+}

@@ -1,0 +1,91 @@
+/**
+ * Rule 1 of the contract: turn whatever arrived into a valid message, or say why it is invalid.
+ * Never throws. Currency mismatch and total overflow need the account, so the transition checks them.
+ */
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { isCalendarDate, parseInstant, type Instant } from "../calendar.ts";
+import { minorDigitsOf } from "../currency.ts";
+import {
+  EodBalanceShape,
+  ID_LENGTH_MAX,
+  TRANSACTION_EVENT_TYPES,
+  TransactionShape,
+  type BankMessage,
+  type TransactionEventType,
+} from "./messages.ts";
+import { isDecimalString, parseAmount } from "../money.ts";
+import type { InvalidReason } from "../reasons.ts";
+
+const eodShape = TypeCompiler.Compile(EodBalanceShape);
+const transactionShape = TypeCompiler.Compile(TransactionShape);
+
+export type Validated =
+  | { ok: true; message: BankMessage }
+  | { ok: false; reason: InvalidReason; messageId?: string; accountId?: string };
+
+/** Parses raw bytes (a Kafka record value) and validates them. */
+export function validateText(text: string): Validated {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "invalid_json" };
+  }
+  return validateMessage(value);
+}
+
+/** Validates an already parsed JSON value (an element of `POST /v1/events`). */
+export function validateMessage(value: unknown): Validated {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "invalid_json" };
+  }
+  const record = value as Record<string, any>;
+  const checked = record.type === "EOD_BALANCE" ? checkEod(record) : checkTransaction(record);
+  if (typeof checked === "string") return { ok: false, reason: checked, ...idsOf(record) };
+  return { ok: true, message: checked };
+}
+
+function checkEod(record: Record<string, any>): BankMessage | InvalidReason {
+  if (!eodShape.Check(record)) return "invalid_schema";
+  const common = checkCommon(record.balance, record.currency, record.asOfDate, record.timestamp);
+  if (typeof common === "string") return common;
+  return {
+    type: "EOD_BALANCE", messageId: record.messageId, accountId: record.accountId,
+    facilityId: record.facilityId, balanceMinor: common.amountMinor, currency: record.currency,
+    asOfDate: record.asOfDate, timestamp: common.timestamp,
+  };
+}
+
+function checkTransaction(record: Record<string, any>): BankMessage | InvalidReason {
+  if (!transactionShape.Check(record)) return "invalid_schema";
+  if (!TRANSACTION_EVENT_TYPES.includes(record.eventType as TransactionEventType)) return "unknown_event_type";
+  const common = checkCommon(record.amount, record.currency, record.bookingDate, record.timestamp);
+  if (typeof common === "string") return common;
+  return {
+    type: "TRANSACTION", messageId: record.messageId, accountId: record.accountId,
+    eventType: record.eventType as TransactionEventType, transactionId: record.transactionId,
+    amountMinor: common.amountMinor, currency: record.currency, bookingDate: record.bookingDate,
+    timestamp: common.timestamp,
+  };
+}
+
+/** The checks both messages share, in the contract's order of reasons. */
+function checkCommon(
+  amount: unknown, currency: string, date: string, timestampText: string,
+): { amountMinor: number; timestamp: Instant } | InvalidReason {
+  if (!isDecimalString(amount)) return "invalid_amount";
+  const timestamp = parseInstant(timestampText);
+  if (!isCalendarDate(date) || timestamp === null) return "invalid_date";
+  const minorDigits = minorDigitsOf(currency);
+  if (minorDigits === undefined) return "unknown_currency";
+  const parsed = parseAmount(amount, minorDigits);
+  return parsed.ok ? { amountMinor: parsed.minor, timestamp } : parsed.reason;
+}
+
+/** Ids of an invalid message, when it has them, so the DLQ and the response can name it. */
+function idsOf(record: Record<string, unknown>): { messageId?: string; accountId?: string } {
+  const ids: { messageId?: string; accountId?: string } = {};
+  if (typeof record.messageId === "string") ids.messageId = record.messageId.slice(0, ID_LENGTH_MAX);
+  if (typeof record.accountId === "string") ids.accountId = record.accountId.slice(0, ID_LENGTH_MAX);
+  return ids;
+}

@@ -1,0 +1,10 @@
+/** The dead letter of an inbound message: its original bytes (HTTP: the element re-serialized), why, and where from. */
+import type { DeadLetterReason } from "../domain/reasons.ts";
+import type { DeadLetter } from "./deadLetter.ts";
+import type { Inbound } from "./inbound.ts";
+
+export function deadLetterOf(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound, nowMs: number): DeadLetter {
+  const payload = inbound.text ?? JSON.stringify(inbound.value) ?? "null";
+  const letter = { reason, source: inbound.source, at: new Date(nowMs).toISOString(), payload };
+  return messageId === undefined ? letter : { messageId, ...letter };
+}

@@ -1,0 +1,43 @@
+/**
+ * A facility limit changed during the day (`PUT /v1/admin/facilities/:id`): store it, then every
+ * account that uses the facility takes the new limit at once, in its actor, with a push each.
+ */
+import type { AccountState } from "../domain/account/accountState.ts";
+import { applyFacilityLimit, type FacilityChangeOutcome } from "../domain/account/applyFacilityLimit.ts";
+import type { Logger } from "../observability/log.ts";
+import type { AccountRuntime } from "./accountRuntime.ts";
+import type { EffectRunner } from "./effects.ts";
+import type { FacilityCache } from "./facilityCache.ts";
+import type { Facility, FacilityAdmin, FacilityStore } from "./ports.ts";
+
+export class FacilityChanges implements FacilityAdmin {
+  constructor(
+    private readonly store: FacilityStore,
+    private readonly cache: FacilityCache,
+    private readonly runtime: AccountRuntime,
+    private readonly effects: EffectRunner,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves to the number of accounts whose limit changed. */
+  async setFacilityLimit(facility: Facility): Promise<number> {
+    await this.store.upsert(facility);
+    this.cache.remember(facility.facilityId, facility);
+    const changes: (FacilityChangeOutcome | Promise<FacilityChangeOutcome>)[] = [];
+    for (const [shardId, state] of this.runtime.accounts()) {
+      if (state.eod?.facilityId !== facility.facilityId) continue;
+      changes.push(this.runtime.run(shardId, state.accountId, (current) => this.change(current, facility, shardId)));
+    }
+    const outcomes = await Promise.all(changes);
+    return outcomes.filter((outcome) => outcome === "applied").length;
+  }
+
+  private change(state: AccountState, facility: Facility, shardId: number): FacilityChangeOutcome {
+    if (state.currency !== facility.currency) return "not_using_facility";
+    const outcome = applyFacilityLimit(state, facility.facilityId, facility.limitMinor, this.now());
+    if (outcome === "applied") this.effects.balanceChanged(state, shardId);
+    if (outcome === "out_of_range") this.log.error("facility_limit_out_of_range", { accountId: state.accountId, facilityId: facility.facilityId });
+    return outcome;
+  }
+}

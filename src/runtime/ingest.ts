@@ -1,0 +1,103 @@
+/**
+ * Ingest: one message's control flow, in the contract's order. Validate (rule 1), route to the
+ * account's actor, run the transition there (rules 2–6, with the facility lookup it may ask for),
+ * carry out the effects, and count the outcome. Every message ends in exactly one result.
+ */
+import type { AccountState } from "../domain/account/accountState.ts";
+import { applyMessage, type Decision } from "../domain/account/applyMessage.ts";
+import type { AlertThresholds } from "../domain/account/highValueAlert.ts";
+import type { BankMessage } from "../domain/account/messages.ts";
+import { validateMessage, validateText } from "../domain/account/validateMessage.ts";
+import type { AccountRuntime } from "./accountRuntime.ts";
+import type { EffectRunner } from "./effects.ts";
+import type { FacilityLookup } from "./facilityLookup.ts";
+import type { Inbound, MessageResult } from "./inbound.ts";
+import type { IngestMetrics } from "./ingestMetrics.ts";
+import type { MessageIngest, ProcessedMessage } from "./ports.ts";
+
+export interface IngestOptions {
+  readonly runtime: AccountRuntime;
+  readonly facilities: FacilityLookup;
+  readonly effects: EffectRunner;
+  readonly metrics: IngestMetrics;
+  readonly alertThresholds: AlertThresholds;
+  readonly messageProcessed?: (event: ProcessedMessage) => void;
+  readonly now?: () => number;
+}
+
+export class Ingest implements MessageIngest {
+  private readonly now: () => number;
+
+  constructor(private readonly options: IngestOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  ingest(inbound: Inbound): MessageResult | Promise<MessageResult> {
+    const startedAt = performance.now();
+    const validated = inbound.text !== undefined ? validateText(inbound.text) : validateMessage(inbound.value);
+    if (!validated.ok) {
+      this.options.metrics.invalid(validated.reason);
+      this.options.effects.deadLetter(validated.reason, validated.messageId, inbound);
+      const result: MessageResult = { outcome: "dead_lettered", reason: validated.reason };
+      if (validated.messageId !== undefined) result.messageId = validated.messageId;
+      this.options.messageProcessed?.({
+        atMs: this.now(), source: inbound.source, outcome: "dead_lettered", reason: validated.reason,
+        messageId: validated.messageId, accountId: validated.accountId,
+      });
+      this.options.metrics.processed(topicOf(inbound, undefined), result.outcome, startedAt);
+      return result;
+    }
+    const message = validated.message;
+    const { runtime } = this.options;
+    const shardId = inbound.shard ?? runtime.homeShardOf(message.accountId);
+    const result = runtime.run(shardId, message.accountId, (state) => this.decide(state, shardId, message, inbound));
+    const done = (r: MessageResult) => this.finish(r, message, inbound, startedAt);
+    return result instanceof Promise ? result.then(done) : done(result);
+  }
+
+  ingestAll(inbounds: readonly Inbound[]): MessageResult[] | Promise<MessageResult[]> {
+    const results = inbounds.map((inbound) => this.ingest(inbound));
+    return results.some((r) => r instanceof Promise) ? Promise.all(results) : (results as MessageResult[]);
+  }
+
+  queuedTotal(): number {
+    return this.options.runtime.queuedTotal();
+  }
+
+  /** The actor's task: the transition, asking for the facility limit first when an EOD needs it. */
+  private decide(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound): MessageResult | Promise<MessageResult> {
+    const context = { nowMs: this.now(), alertThresholds: this.options.alertThresholds };
+    const first = applyMessage(state, message, context);
+    if (first.outcome !== "needs_facility") return this.carryOut(state, shardId, message, inbound, first);
+    const withLimit = (facilityLimitMinor: number | null) => {
+      const decision = applyMessage(state, message, { ...context, facilityLimitMinor });
+      if (decision.outcome === "needs_facility") throw new Error("invariant: an EOD given its limit asked for it again");
+      return this.carryOut(state, shardId, message, inbound, decision);
+    };
+    const limit = this.options.facilities.limitFor(first.facilityId, message.currency);
+    return limit instanceof Promise ? limit.then(withLimit) : withLimit(limit);
+  }
+
+  private carryOut(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound, decision: Decision): MessageResult {
+    this.options.effects.carryOut(state, shardId, message.messageId, inbound, decision);
+    const result: MessageResult = { messageId: message.messageId, outcome: decision.outcome };
+    if (decision.reason !== undefined) result.reason = decision.reason;
+    if (decision.warning !== undefined) result.warning = decision.warning;
+    return result;
+  }
+
+  private finish(result: MessageResult, message: BankMessage, inbound: Inbound, startedAt: number): MessageResult {
+    this.options.messageProcessed?.({
+      atMs: this.now(), source: inbound.source, outcome: result.outcome, reason: result.reason,
+      message, messageId: message.messageId, accountId: message.accountId,
+    });
+    this.options.metrics.processed(topicOf(inbound, message), result.outcome, startedAt);
+    return result;
+  }
+}
+
+function topicOf(inbound: Inbound, message: BankMessage | undefined): string {
+  if (inbound.source.kind === "kafka") return inbound.source.topic;
+  if (message === undefined) return "unknown";
+  return message.type === "EOD_BALANCE" ? "bank.balances.eod" : "bank.transactions";
+}

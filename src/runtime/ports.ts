@@ -1,0 +1,178 @@
+/**
+ * The ports, in one place: what the runtime needs from adapters (stores, outputs, snapshots) and
+ * what it offers to the edges (ingest, reads, admin). Adapters, routes and the WebSocket layer
+ * depend on these interfaces, never on each other's classes; the composition root wires them.
+ */
+import type { AccountState } from "../domain/account/accountState.ts";
+import type { BalanceView } from "../domain/account/balanceView.ts";
+import type { HighValueAlert } from "../domain/account/highValueAlert.ts";
+import type { BankMessage } from "../domain/account/messages.ts";
+import type { DeadLetterReason, Outcome } from "../domain/reasons.ts";
+import type { DeadLetter, SourceRef } from "./deadLetter.ts";
+import type { Inbound, MessageResult } from "./inbound.ts";
+
+// ---- Offered by the runtime -------------------------------------------------------------------
+
+/** Messages in: Kafka, `POST /v1/events`, the simulator. */
+export interface MessageIngest {
+  /** Validates and applies one message. Synchronous unless its actor waits on a lookup. */
+  ingest(inbound: Inbound): MessageResult | Promise<MessageResult>;
+  /** In order; one result per message, in input order. */
+  ingestAll(inbounds: readonly Inbound[]): MessageResult[] | Promise<MessageResult[]>;
+  /** Messages waiting in mailboxes behind async work (the sources' backpressure signal). */
+  queuedTotal(): number;
+}
+
+/** Balances read from the engine's memory, or from another instance's last snapshot. */
+export interface BalanceReader {
+  balanceOf(accountId: string): BalanceView | null;
+  /** An account this instance does not hold; null when no instance has snapshotted it. */
+  remoteBalanceOf?(accountId: string): Promise<BalanceView | null>;
+}
+
+/** `PUT /v1/admin/facilities/:id`: stores a limit and applies it to its accounts at once. */
+export interface FacilityAdmin {
+  setFacilityLimit(facility: Facility): Promise<number>;
+}
+
+/** What a source that owns partitions needs from the actors of each shard. */
+export interface ShardHost {
+  statesOf(shardId: number): ReadonlyMap<string, AccountState>;
+  /** Replaces a shard's accounts with recovered ones (on partition assignment). */
+  load(shardId: number, states: Iterable<AccountState>): void;
+  /** Forgets a shard whose partition went to another instance. */
+  drop(shardId: number): void;
+  /** True when every message delivered to the shard is fully applied. */
+  isIdle(shardId: number): boolean;
+  /** Messages waiting in the shard's mailboxes. */
+  queuedIn(shardId: number): number;
+}
+
+// ---- Needed by the runtime --------------------------------------------------------------------
+
+/** A facility row: the limit in minor units of its currency. */
+export interface Facility {
+  readonly facilityId: string;
+  readonly limitMinor: number;
+  readonly currency: string;
+}
+
+/** The facility table (`datasource.facility`). */
+export interface FacilityStore {
+  get(facilityId: string): Promise<Facility | null>;
+  upsert(facility: Facility): Promise<void>;
+}
+
+/** Where the engine's effects go: WebSocket push, DLQ, sync, event log. Called on the hot path: never block. */
+export interface EngineOutputs {
+  /** An account changed (applied message or facility change); `shardId` is where it lives. */
+  balanceChanged(state: AccountState, shardId: number): void;
+  alertRaised(alert: HighValueAlert): void;
+  deadLettered(letter: DeadLetter): void;
+  /** Every message and its outcome (the event log); optional. */
+  messageProcessed?(event: ProcessedMessage): void;
+}
+
+/** One message and what happened to it, for the append-only event log. */
+export interface ProcessedMessage {
+  readonly atMs: number;
+  readonly source: SourceRef;
+  readonly outcome: Outcome;
+  readonly reason?: DeadLetterReason;
+  /** Absent when the message was too broken to say. */
+  readonly message?: BankMessage;
+  readonly messageId?: string;
+  readonly accountId?: string;
+}
+
+/** An account's row in `datalake.account` (the Postgres copy), amounts in minor units. */
+export interface AccountRow {
+  readonly accountId: string;
+  readonly balanceMinor: number;
+  /** null while the facility is unknown. */
+  readonly availableMinor: number | null;
+  readonly currency: string;
+  readonly eodDate: string;
+  readonly version: number;
+  readonly updatedAtMs: number;
+}
+
+/** The Postgres copy of balances (`?source=db`). */
+export interface AccountCopyReader {
+  read(accountId: string): Promise<AccountRow | null>;
+}
+
+/** The in-memory DLQ, for `GET /v1/dlq`. */
+export interface DeadLetterReader {
+  newest(limit: number): DeadLetter[];
+}
+
+export const VELOCITY_WINDOW_NAMES = ["1h", "24h", "7d"] as const;
+export type VelocityWindowName = (typeof VELOCITY_WINDOW_NAMES)[number];
+
+/** Count and net sum (CREATED adds, REMOVED subtracts) of applied transactions in one window. */
+export interface VelocityWindowFigures {
+  readonly count: number;
+  readonly sumMinor: number;
+}
+
+export interface VelocityFigures {
+  readonly accountId: string;
+  readonly currency: string;
+  /** The end of every window: (asOf − length, asOf] of engine processing time. */
+  readonly asOfMs: number;
+  readonly windows: Readonly<Record<VelocityWindowName, VelocityWindowFigures>>;
+}
+
+/** Errors are values: an account with no applied events, or an event log that cannot answer now. */
+export type VelocityLookup =
+  | { readonly ok: true; readonly velocity: VelocityFigures }
+  | { readonly ok: false; readonly reason: "not_found" | "unavailable" };
+
+/** Velocity figures from the event log (ClickHouse). */
+export interface VelocityReader {
+  velocity(accountId: string): Promise<VelocityLookup>;
+}
+
+/** Shard snapshots (Redis): accounts and the offsets they include, written together and fenced. */
+export interface SnapshotStore {
+  /** A new epoch, greater than every one handed out before. */
+  nextEpoch(): Promise<number>;
+  /** Claims a shard for `generation`; refused when an equal or newer one holds it. */
+  claim(shardId: number, generation: number, instance: string): Promise<ShardClaim>;
+  /** "fenced" when a newer claim holds the shard; "lost" when the store lost it altogether. */
+  write(shardId: number, generation: number, instance: string, accounts: ReadonlyMap<string, AccountState>, offsets: Record<string, string>): Promise<"written" | "fenced" | "lost">;
+  load(shardId: number): Promise<ShardSnapshot>;
+  /** One account, for an account another instance owns. */
+  account(shardId: number, accountId: string): Promise<AccountState | null>;
+}
+
+export interface ShardClaim {
+  readonly granted: boolean;
+  /** Who held the shard before this claim (generation -1: nobody). */
+  readonly previousGeneration: number;
+  readonly previousInstance: string;
+}
+
+export interface ShardSnapshot {
+  readonly accounts: AccountState[];
+  /** topic → the next offset to read (everything before it is inside `accounts`). */
+  readonly offsets: Record<string, string>;
+}
+
+/** An input that owns partitions (Kafka): started and stopped by the composition root. */
+export interface EventSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Marks an account for the next snapshot of its shard (called on every applied change). */
+  markChanged(shardId: number, accountId: string): void;
+  status(): SourceStatus;
+}
+
+export type SourceState = "starting" | "recovering" | "running" | "crashed" | "stopped";
+
+export interface SourceStatus {
+  readonly state: SourceState;
+  readonly stalled: boolean;
+  readonly shards: number[];
+}

@@ -1,0 +1,5 @@
+/** Migrations are imported as text (`with { type: "text" }`), which Bun supports natively. */
+declare module "*.sql" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,103 @@
+/** The subscription hub with fake connections: who hears what, once, and a slow client is cut off. */
+import { describe, expect, test } from "bun:test";
+import { SubscriptionHub, type Connection } from "../../src/ws/subscriptionHub.ts";
+
+/** A connection that records what it was sent; `buffered` plays the unsent bytes Bun reports. */
+function fakeConnection() {
+  const connection = {
+    sent: [] as string[],
+    buffered: 0,
+    closedWith: null as number | null,
+    send(data: string) {
+      connection.sent.push(data);
+      return data.length;
+    },
+    getBufferedAmount: () => connection.buffered,
+    close(code?: number) {
+      connection.closedWith = code ?? 1000;
+    },
+  };
+  return connection satisfies Connection;
+}
+
+function hub(bufferMaxBytes = 1000, accountsMax = 10) {
+  let slow = 0;
+  const subscriptions = new SubscriptionHub(bufferMaxBytes, accountsMax, () => slow++);
+  return { subscriptions, slowCount: () => slow };
+}
+
+describe("SubscriptionHub", () => {
+  test("a balance goes to the account's subscribers only", () => {
+    const { subscriptions } = hub();
+    const [a, b] = [fakeConnection(), fakeConnection()];
+    subscriptions.add(a);
+    subscriptions.add(b);
+    subscriptions.subscribe(a, ["123"]);
+    subscriptions.subscribe(b, ["999"]);
+    subscriptions.publishBalance("123", "balance-123");
+    expect(a.sent).toEqual(["balance-123"]);
+    expect(b.sent).toEqual([]);
+  });
+
+  test("an alert reaches a connection once, even when it listens to the account and to the alerts channel", () => {
+    const { subscriptions } = hub();
+    const both = fakeConnection();
+    const channelOnly = fakeConnection();
+    subscriptions.add(both);
+    subscriptions.add(channelOnly);
+    subscriptions.subscribe(both, ["123"]);
+    subscriptions.setAlerts(both, true);
+    subscriptions.setAlerts(channelOnly, true);
+    subscriptions.publishAlert("123", "alert");
+    expect(both.sent).toEqual(["alert"]);
+    expect(channelOnly.sent).toEqual(["alert"]);
+  });
+
+  test("subscribing returns only the accounts newly added, and refuses what would pass the per-connection bound", () => {
+    const { subscriptions } = hub(1000, 3);
+    const c = fakeConnection();
+    subscriptions.add(c);
+    expect(subscriptions.subscribe(c, ["a", "b", "a"])).toEqual(["a", "b"]);
+    expect(subscriptions.subscribe(c, ["b", "c"])).toEqual(["c"]);
+    expect(subscriptions.subscribe(c, ["d"])).toBeNull();
+  });
+
+  test("after unsubscribe and after remove, nothing more is delivered and the account has no listeners", () => {
+    const { subscriptions } = hub();
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123", "124"]);
+    subscriptions.unsubscribe(c, ["123"]);
+    subscriptions.publishBalance("123", "x");
+    expect(c.sent).toEqual([]);
+    expect(subscriptions.hasListeners("123")).toBe(false);
+    subscriptions.remove(c);
+    subscriptions.publishBalance("124", "y");
+    expect(c.sent).toEqual([]);
+    expect(subscriptions.hasListeners("124")).toBe(false);
+    expect(subscriptions.size).toBe(0);
+  });
+
+  test("a client whose unsent bytes pass the bound is closed with 1013, counted, and hears nothing more", () => {
+    const { subscriptions, slowCount } = hub(100);
+    const slow = fakeConnection();
+    subscriptions.add(slow);
+    subscriptions.subscribe(slow, ["123"]);
+    slow.buffered = 101;
+    subscriptions.publishBalance("123", "first");
+    expect(slow.closedWith).toBe(1013);
+    expect(slowCount()).toBe(1);
+    subscriptions.publishBalance("123", "second");
+    expect(slow.sent).toEqual(["first"]);
+  });
+
+  test("a message Bun had to drop (send returned 0) closes the client rather than leave a gap", () => {
+    const { subscriptions, slowCount } = hub();
+    const dropping = { ...fakeConnection(), send: () => 0 };
+    subscriptions.add(dropping);
+    subscriptions.subscribe(dropping, ["123"]);
+    subscriptions.publishBalance("123", "lost");
+    expect(slowCount()).toBe(1);
+    expect(subscriptions.size).toBe(0);
+  });
+});
