@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { BalanceViewSchema, DateSchema, InstantSchema, AmountSchema } from "../domain/account/balanceView.ts";
-import { ID_LENGTH_MAX } from "../domain/account/messages.ts";
+import { IdSchema } from "../domain/identifier.ts";
 
 const Channels = Type.Array(Type.Literal("alerts"), { maxItems: 1 });
 
@@ -12,7 +12,7 @@ const Channels = Type.Array(Type.Literal("alerts"), { maxItems: 1 });
 export function clientMessageSchema(accountsMax: number) {
   return Type.Object({
     op: Type.Union([Type.Literal("subscribe"), Type.Literal("unsubscribe")]),
-    accounts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: ID_LENGTH_MAX }), { maxItems: accountsMax })),
+    accounts: Type.Optional(Type.Array(IdSchema, { maxItems: accountsMax })),
     channels: Type.Optional(Channels),
   });
 }

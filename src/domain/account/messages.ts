@@ -6,9 +6,9 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { Instant } from "../calendar.ts";
 
-/** Bounds on identifiers, so one message cannot grow the engine's memory without limit. */
-export const ID_LENGTH_MAX = 128;
+import { ID_LENGTH_MAX } from "../identifier.ts";
 
+/** Bounded, so one message cannot grow the engine's memory; the content rule is `isIdentifier`. */
 const Id = Type.String({ minLength: 1, maxLength: ID_LENGTH_MAX });
 const ShortText = Type.String({ maxLength: 64 });
 

@@ -5,9 +5,9 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { isCalendarDate, parseInstant, type Instant } from "../calendar.ts";
 import { minorDigitsOf } from "../currency.ts";
+import { ID_LENGTH_MAX, isIdentifier } from "../identifier.ts";
 import {
   EodBalanceShape,
-  ID_LENGTH_MAX,
   TRANSACTION_EVENT_TYPES,
   TransactionShape,
   type BankMessage,
@@ -47,6 +47,7 @@ export function validateMessage(value: unknown): Validated {
 
 function checkEod(record: Record<string, any>): BankMessage | InvalidReason {
   if (!eodShape.Check(record)) return "invalid_schema";
+  if (!isIdentifier(record.messageId) || !isIdentifier(record.accountId) || !isIdentifier(record.facilityId)) return "invalid_schema";
   const common = checkCommon(record.balance, record.currency, record.asOfDate, record.timestamp);
   if (typeof common === "string") return common;
   return {
@@ -58,6 +59,7 @@ function checkEod(record: Record<string, any>): BankMessage | InvalidReason {
 
 function checkTransaction(record: Record<string, any>): BankMessage | InvalidReason {
   if (!transactionShape.Check(record)) return "invalid_schema";
+  if (!isIdentifier(record.messageId) || !isIdentifier(record.accountId) || !isIdentifier(record.transactionId)) return "invalid_schema";
   if (!TRANSACTION_EVENT_TYPES.includes(record.eventType as TransactionEventType)) return "unknown_event_type";
   const common = checkCommon(record.amount, record.currency, record.bookingDate, record.timestamp);
   if (typeof common === "string") return common;
@@ -82,10 +84,18 @@ function checkCommon(
   return parsed.ok ? { amountMinor: parsed.minor, timestamp } : parsed.reason;
 }
 
-/** Ids of an invalid message, when it has them, so the DLQ and the response can name it. */
+/** Ids of an invalid message, when it has usable ones (clipped to the bound), so the DLQ and the response can name it. */
 function idsOf(record: Record<string, unknown>): { messageId?: string; accountId?: string } {
   const ids: { messageId?: string; accountId?: string } = {};
-  if (typeof record.messageId === "string") ids.messageId = record.messageId.slice(0, ID_LENGTH_MAX);
-  if (typeof record.accountId === "string") ids.accountId = record.accountId.slice(0, ID_LENGTH_MAX);
+  const messageId = usableId(record.messageId);
+  const accountId = usableId(record.accountId);
+  if (messageId !== undefined) ids.messageId = messageId;
+  if (accountId !== undefined) ids.accountId = accountId;
   return ids;
+}
+
+function usableId(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const clipped = value.slice(0, ID_LENGTH_MAX);
+  return isIdentifier(clipped) ? clipped : undefined;
 }

@@ -1,6 +1,6 @@
 /** PUT /v1/admin/facilities/:facilityId — change a facility limit during the day. */
 import { Elysia, t } from "elysia";
-import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { formatAmount, parseAmount } from "../../domain/money.ts";
 import { HttpError } from "../httpError.ts";
@@ -23,7 +23,7 @@ export function adminRoutes(deps: HttpDeps) {
       return { facilityId: facility.facilityId, limit: formatAmount(limit.minor, minorDigits), currency, accountsUpdated };
     },
     {
-      params: t.Object({ facilityId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
+      params: t.Object({ facilityId: IdSchema }),
       body: t.Object({
         limit: t.String({ description: "Non-negative decimal string", examples: ["5000.00"] }),
         currency: t.Optional(t.String({ description: "Currency of the limit (default USD)", examples: ["USD"] })),

@@ -1,6 +1,6 @@
 /** GET /v1/accounts/:accountId/balance — from memory, or the Postgres copy with ?source=db. */
 import { Elysia, t } from "elysia";
-import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { IdSchema } from "../../domain/identifier.ts";
 import { AccountCopyBody, accountCopyBodyOf } from "../accountCopyBody.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
@@ -22,7 +22,7 @@ export function balanceRoutes(deps: HttpDeps) {
       return jsonResponse(view);
     },
     {
-      params: t.Object({ accountId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
+      params: t.Object({ accountId: IdSchema }),
       query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }),
       response: { 200: t.Union([BalanceBody, AccountCopyBody]), 404: ErrorResponse, 503: ErrorResponse },
       detail: { summary: "Real-time balance of an account", tags: ["balances"] },

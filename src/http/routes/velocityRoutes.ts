@@ -1,6 +1,6 @@
 /** GET /v1/accounts/:accountId/velocity — counts and sums of applied transactions over 1 h, 24 h, 7 d. */
 import { Elysia, t } from "elysia";
-import { ID_LENGTH_MAX } from "../../domain/account/messages.ts";
+import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { VelocityFigures, VelocityReader } from "../../runtime/ports.ts";
@@ -50,7 +50,7 @@ export function velocityRoutes(reader: VelocityReader) {
       throw new HttpError(503, "event_log_unavailable", "the event log (ClickHouse) cannot answer now; retry later", undefined, { "retry-after": "5" });
     },
     {
-      params: t.Object({ accountId: t.String({ minLength: 1, maxLength: ID_LENGTH_MAX }) }),
+      params: t.Object({ accountId: IdSchema }),
       response: { 200: VelocityBody, 400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
       detail: {
         summary: "Transaction velocity of an account over the last 1 h, 24 h and 7 d",
