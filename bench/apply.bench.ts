@@ -46,6 +46,7 @@ async function engineWithAccounts(): Promise<EngineCore> {
     alertThresholds: alertThresholdsFor("10000.00")!,
     facilityCacheTtlMs: 3_600_000,
     facilityCacheEntriesMax: 1000,
+    facilityLookupWaitMs: 5000,
     facilityStore: { get: async (facilityId) => ({ facilityId, limitMinor: 500_000, currency: "USD" }), upsert: async () => {} },
     outputs: { balanceChanged: () => {}, alertRaised: () => {}, deadLettered: () => {} },
     metrics: createMetrics(),

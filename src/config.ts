@@ -17,6 +17,7 @@ export const ConfigSchema = Type.Object({
   DLQ_MEMORY_BYTES_MAX: Int(67_108_864, 1024, 4_294_967_296, "Payload size those dead letters may hold (characters, about bytes)"),
   FACILITY_CACHE_TTL_MS: Int(60_000, 0, 86_400_000, "How long a facility limit read from the table is reused"),
   FACILITY_CACHE_ENTRIES_MAX: Int(100_000, 1, 10_000_000, "Facilities kept in the cache"),
+  FACILITY_LOOKUP_WAIT_MS: Int(5000, 0, 600_000, "How long an EOD waits for an unreachable facility table before it is applied with the limit unknown"),
   WS_BUFFER_MAX_BYTES: Int(1_048_576, 1024, 67_108_864, "Unsent bytes a WebSocket client may fall behind before it is cut off"),
   WS_SUBSCRIPTIONS_MAX: Int(1000, 1, 100_000, "Accounts one WebSocket connection may subscribe to"),
   WS_CONNECTIONS_MAX: Int(20_000, 1, 1_000_000, "WebSocket connections held at once; past it an upgrade is refused with 503"),

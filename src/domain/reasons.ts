@@ -14,13 +14,13 @@ export const INVALID_REASONS = [
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
 /** Everything that sends a message (or a copy of it) to the DLQ. */
-export const DEAD_LETTER_REASONS = [...INVALID_REASONS, "before_eod", "facility_not_found"] as const;
+export const DEAD_LETTER_REASONS = [...INVALID_REASONS, "before_eod", "facility_not_found", "facility_unavailable"] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** What happened to a message. */
 export const OUTCOMES = ["applied", "duplicate", "ignored_older", "dead_lettered"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** An applied message that needs attention. */
-export const WARNINGS = ["facility_not_found"] as const;
+/** An applied message that needs attention: its EOD's facility limit is not known (yet). */
+export const WARNINGS = ["facility_not_found", "facility_unavailable"] as const;
 export type Warning = (typeof WARNINGS)[number];

@@ -45,6 +45,7 @@ export function createMetrics() {
     ingestRefusedTotal: counter("ingest_refused_total", "POST /v1/events answered 429 because the mailboxes were at their bound"),
     kafkaRebalancesTotal: counter("kafka_rebalances_total", "Consumer group rebalances seen"),
     kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes"),
+    kafkaPartitionPausesTotal: counter("kafka_partition_pauses_total", "Partitions paused because their shard's mailboxes reached the bound"),
     kafkaRecoveryFailuresTotal: counter("kafka_recovery_failures_total", "Partition recoveries that failed and were retried"),
     kafkaConsumerStalled: gaugeOf("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS", () => sources.kafkaConsumerStalled()),
     snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis"),

@@ -54,19 +54,18 @@ export class AccountRuntime implements ShardHost {
     return this.shards.get(shardId)?.queuedCount ?? 0;
   }
 
-  isIdle(shardId: number): boolean {
-    return this.shards.get(shardId)?.isIdle ?? true;
-  }
-
   statesOf(shardId: number): ReadonlyMap<string, AccountState> {
     return this.shards.get(shardId)?.states ?? new Map();
   }
 
+  /**
+   * Replaces a shard with recovered accounts. A task still waiting on the old shard finishes on
+   * the old, now orphaned state: the recovered one is the truth, and replay brings the rest.
+   */
   load(shardId: number, states: Iterable<AccountState>): void {
-    const shard = this.shard(shardId);
-    if (!shard.isIdle) throw new Error(`invariant: shard ${shardId} is loaded while busy`);
-    shard.states.clear();
+    const shard = new Shard<AccountState>(newAccountState, ownedString);
     for (const state of states) shard.states.set(state.accountId, state);
+    this.shards.set(shardId, shard);
   }
 
   drop(shardId: number): void {

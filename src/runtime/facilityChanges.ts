@@ -1,6 +1,9 @@
 /**
  * A facility limit changed during the day (`PUT /v1/admin/facilities/:id`): store it, then every
- * account that uses the facility takes the new limit at once, in its actor, with a push each.
+ * account that uses the facility takes the new limit at once, in its actor, with a push each. The
+ * same path fills in a limit the table could not give at an EOD (the refresher). A facility
+ * applies only to accounts of its currency: for one of another currency (a facility moved to
+ * EUR while the account is USD) it counts as not found, and the account's limit becomes unknown.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import { applyFacilityLimit, type FacilityChangeOutcome } from "../domain/account/applyFacilityLimit.ts";
@@ -24,6 +27,11 @@ export class FacilityChanges implements FacilityAdmin {
   async setFacilityLimit(facility: Facility): Promise<number> {
     await this.store.upsert(facility);
     this.cache.remember(facility.facilityId, facility);
+    return this.applyToAccounts(facility);
+  }
+
+  /** Gives every account that uses the facility its limit (or an unknown one, in another currency). */
+  async applyToAccounts(facility: Facility): Promise<number> {
     const changes: (FacilityChangeOutcome | Promise<FacilityChangeOutcome>)[] = [];
     for (const [shardId, state] of this.runtime.accounts()) {
       if (state.eod?.facilityId !== facility.facilityId) continue;
@@ -34,8 +42,8 @@ export class FacilityChanges implements FacilityAdmin {
   }
 
   private change(state: AccountState, facility: Facility, shardId: number): FacilityChangeOutcome {
-    if (state.currency !== facility.currency) return "not_using_facility";
-    const outcome = applyFacilityLimit(state, facility.facilityId, facility.limitMinor, this.now());
+    const limitMinor = state.currency === facility.currency ? facility.limitMinor : null;
+    const outcome = applyFacilityLimit(state, facility.facilityId, limitMinor, this.now());
     if (outcome === "applied") this.effects.balanceChanged(state, shardId);
     if (outcome === "out_of_range") this.log.error("facility_limit_out_of_range", { accountId: state.accountId, facilityId: facility.facilityId });
     return outcome;

@@ -4,13 +4,13 @@
  * carry out the effects, and count the outcome. Every message ends in exactly one result.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
-import { applyMessage, type Decision } from "../domain/account/applyMessage.ts";
+import { applyMessage, type ApplyContext, type Decision } from "../domain/account/applyMessage.ts";
 import type { AlertThresholds } from "../domain/account/highValueAlert.ts";
 import type { BankMessage } from "../domain/account/messages.ts";
 import { validateMessage, validateText } from "../domain/account/validateMessage.ts";
 import type { AccountRuntime } from "./accountRuntime.ts";
 import type { EffectRunner } from "./effects.ts";
-import type { FacilityLookup } from "./facilityLookup.ts";
+import type { FacilityAnswer, FacilityLookup } from "./facilityLookup.ts";
 import type { Inbound, MessageResult } from "./inbound.ts";
 import type { IngestMetrics } from "./ingestMetrics.ts";
 import type { MessageIngest, ProcessedMessage } from "./ports.ts";
@@ -69,13 +69,13 @@ export class Ingest implements MessageIngest {
     const context = { nowMs: this.now(), alertThresholds: this.options.alertThresholds };
     const first = applyMessage(state, message, context);
     if (first.outcome !== "needs_facility") return this.carryOut(state, shardId, message, inbound, first);
-    const withLimit = (facilityLimitMinor: number | null) => {
-      const decision = applyMessage(state, message, { ...context, facilityLimitMinor });
+    const withLimit = (answer: FacilityAnswer) => {
+      const decision = applyMessage(state, message, { ...context, ...facilityContextOf(answer) });
       if (decision.outcome === "needs_facility") throw new Error("invariant: an EOD given its limit asked for it again");
       return this.carryOut(state, shardId, message, inbound, decision);
     };
-    const limit = this.options.facilities.limitFor(first.facilityId, message.currency);
-    return limit instanceof Promise ? limit.then(withLimit) : withLimit(limit);
+    const answer = this.options.facilities.limitFor(first.facilityId, message.currency);
+    return answer instanceof Promise ? answer.then(withLimit) : withLimit(answer);
   }
 
   private carryOut(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound, decision: Decision): MessageResult {
@@ -94,6 +94,11 @@ export class Ingest implements MessageIngest {
     this.options.metrics.processed(topicOf(inbound, message), result.outcome, startedAt);
     return result;
   }
+}
+
+function facilityContextOf(answer: FacilityAnswer): Pick<ApplyContext, "facilityLimitMinor" | "facilityMissing"> {
+  if (answer.kind === "limit") return { facilityLimitMinor: answer.limitMinor };
+  return { facilityLimitMinor: null, facilityMissing: answer.kind === "not_found" ? "facility_not_found" : "facility_unavailable" };
 }
 
 function topicOf(inbound: Inbound, message: BankMessage | undefined): string {

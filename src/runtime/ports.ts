@@ -42,8 +42,6 @@ export interface ShardHost {
   load(shardId: number, states: Iterable<AccountState>): void;
   /** Forgets a shard whose partition went to another instance. */
   drop(shardId: number): void;
-  /** True when every message delivered to the shard is fully applied. */
-  isIdle(shardId: number): boolean;
   /** Messages waiting in the shard's mailboxes. */
   queuedIn(shardId: number): number;
 }

@@ -15,13 +15,15 @@ import { eod, txn } from "../domain/builders.ts";
 const HTTP = { kind: "http" } as const;
 const SHARDS = 12;
 
-/** A facility table whose reads wait until `release()` when `gated`. */
+/** A facility table whose reads wait until `release()` when gated, and fail while `down`. */
 function facilityTable(rows: Facility[]) {
   let release = () => {};
   let gate: Promise<void> | null = null;
-  const store: FacilityStore & { gate(): void; release(): void } = {
+  const store: FacilityStore & { gate(): void; release(): void; down: boolean } = {
+    down: false,
     async get(facilityId) {
       if (gate !== null) await gate;
+      if (store.down) throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
       return rows.find((row) => row.facilityId === facilityId) ?? null;
     },
     async upsert(facility) {
@@ -36,7 +38,7 @@ function facilityTable(rows: Facility[]) {
   return store;
 }
 
-function recordingCore(rows: Facility[] = [{ facilityId: "456", limitMinor: 500_000, currency: "USD" }]) {
+function recordingCore(rows: Facility[] = [{ facilityId: "456", limitMinor: 500_000, currency: "USD" }], facilityLookupWaitMs = 5000) {
   const changed: { accountId: string; version: number; shardId: number }[] = [];
   const letters: DeadLetter[] = [];
   const alerts: string[] = [];
@@ -49,7 +51,7 @@ function recordingCore(rows: Facility[] = [{ facilityId: "456", limitMinor: 500_
   };
   const facilityStore = facilityTable(rows);
   const core = createEngineCore({
-    shardCount: SHARDS, alertThresholds: alertThresholdsFor("10000.00")!, facilityCacheTtlMs: 60_000, facilityCacheEntriesMax: 100,
+    shardCount: SHARDS, alertThresholds: alertThresholdsFor("10000.00")!, facilityCacheTtlMs: 60_000, facilityCacheEntriesMax: 100, facilityLookupWaitMs,
     facilityStore, outputs, metrics: createMetrics(), log: createLogger("error", () => {}), now: () => Date.UTC(2026, 10, 22, 10),
   });
   return { core, facilityStore, changed, letters, alerts, processed };
@@ -110,5 +112,29 @@ describe("the engine core with recording outputs", () => {
     expect(await core.facilities.setFacilityLimit({ facilityId: "456", limitMinor: 1_000, currency: "USD" })).toBe(2);
     expect(changed.map((c) => c.accountId).sort()).toEqual(["F1", "F2"]);
     expect(core.balances.balanceOf("F1")).toMatchObject({ facilityLimit: "10.00", availableBalance: "1010.00" });
+  });
+
+  test("a facility moved to another currency leaves its accounts of the old currency with the limit unknown", async () => {
+    const { core, changed } = recordingCore();
+    await core.ingest.ingest({ value: eod({ accountId: "C1", facilityId: "456", currency: "USD" }), source: HTTP });
+    changed.length = 0;
+    expect(await core.facilities.setFacilityLimit({ facilityId: "456", limitMinor: 900, currency: "EUR" })).toBe(1);
+    expect(core.balances.balanceOf("C1")).toMatchObject({ facilityLimitKnown: false, facilityLimit: null, availableBalance: null, version: 2 });
+    expect(changed.map((c) => c.accountId)).toEqual(["C1"]);
+  });
+
+  test("an EOD whose table stays down past the wait is applied with the limit unknown, and the limit is filled in once the table answers", async () => {
+    const { core, facilityStore, changed, letters } = recordingCore(undefined, 300);
+    facilityStore.down = true;
+    const result = await core.ingest.ingest({ value: eod({ accountId: "U1", messageId: "eod-U1" }), source: HTTP });
+    expect(result).toEqual({ messageId: "eod-U1", outcome: "applied", warning: "facility_unavailable" });
+    expect(letters).toMatchObject([{ messageId: "eod-U1", reason: "facility_unavailable" }]);
+    expect(core.balances.balanceOf("U1")).toMatchObject({ currentBalance: "1000.00", facilityLimitKnown: false, version: 1 });
+    core.ingest.ingest({ value: txn({ accountId: "U1", amount: "1.00" }), source: HTTP }); // the account goes on meanwhile
+    facilityStore.down = false;
+    while (core.balances.balanceOf("U1")?.facilityLimitKnown !== true) await Bun.sleep(20);
+    expect(core.balances.balanceOf("U1")).toMatchObject({ availableBalance: "6001.00", version: 3 });
+    expect(changed.filter((c) => c.accountId === "U1").map((c) => c.version)).toEqual([1, 2, 3]);
+    core.stop();
   });
 });

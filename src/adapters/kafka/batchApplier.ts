@@ -1,12 +1,16 @@
 /**
  * Applies one fetched batch of a partition: each record not yet inside the recovered state goes
- * to ingest, in offset order, and the shard's next offset moves past it. The loop never awaits,
- * so no snapshot reads `nextOffsets` half-way: it is stored once, after the loop.
+ * to ingest, in offset order, and the shard's next offset moves past it. The loop never awaits:
+ * a record whose actor waits on a lookup stays pending (its offset keeps the snapshot from
+ * running ahead) while the consumer goes on fetching and heartbeating. When the shard's
+ * mailboxes reach their bound, the partition is paused until they drain (backpressure).
  */
 import type { Logger } from "../../observability/log.ts";
-import type { MessageResult } from "../../runtime/inbound.ts";
-import type { MessageIngest } from "../../runtime/ports.ts";
-import type { OwnedShards } from "./ownedShards.ts";
+import type { MessageIngest, ShardHost } from "../../runtime/ports.ts";
+import type { OwnedShard, OwnedShards } from "./ownedShards.ts";
+
+/** Messages a shard's mailboxes may hold before its partition is paused (plus one fetched batch). */
+export const SHARD_MAILBOX_MESSAGES_MAX = 10_000;
 
 export interface FetchedRecord {
   readonly offset: string;
@@ -19,35 +23,51 @@ export interface FetchedBatch {
   readonly records: readonly FetchedRecord[];
 }
 
-export class BatchApplier {
-  constructor(private readonly owned: OwnedShards, private readonly ingest: MessageIngest, private readonly log: Logger) {}
+export interface BatchApplierDeps {
+  readonly owned: OwnedShards;
+  readonly ingest: MessageIngest;
+  readonly host: ShardHost;
+  /** Stops fetching the shard's partitions until `queuedIn` falls to half the bound. */
+  readonly backpressure: (partition: number) => void;
+  readonly log: Logger;
+}
 
-  /**
-   * Applies the batch while `isActive()`; `applied(offset)` is told each record handed to ingest.
-   * Resolves once every record is applied (some may wait on lookups in their actor).
-   */
-  async apply(batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void): Promise<void> {
-    const shard = this.owned.get(batch.partition);
+export class BatchApplier {
+  constructor(private readonly deps: BatchApplierDeps) {}
+
+  /** Hands the batch to ingest while `isActive()`; `applied(offset)` is told each record handed over. */
+  apply(batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void): void {
+    const shard = this.deps.owned.get(batch.partition);
     if (shard === undefined) return; // not ours (any more): the new owner reads it
     const { topic, partition } = batch;
-    const pending: Promise<MessageResult>[] = [];
     const first = BigInt(shard.nextOffsets[topic] ?? "0");
     let next = first;
     for (const record of batch.records) {
       if (!isActive()) break;
       const offset = BigInt(record.offset);
       if (offset < next) continue; // already inside the recovered state
-      if (offset > next) this.log.warn("kafka_offset_gap", { topic, partition, expected: String(next), got: record.offset });
-      const result = this.ingest.ingest({
+      if (offset > next) this.deps.log.warn("kafka_offset_gap", { topic, partition, expected: String(next), got: record.offset });
+      const result = this.deps.ingest.ingest({
         text: record.value === null ? "" : record.value.toString("utf8"),
         source: { kind: "kafka", topic, partition, offset: record.offset },
         shard: partition,
       });
-      if (result instanceof Promise) pending.push(result);
+      if (result instanceof Promise) this.trackPending(shard, topic, offset, result);
       next = offset + 1n;
       applied(record.offset);
     }
     if (next !== first) shard.nextOffsets[topic] = String(next);
-    await Promise.all(pending);
+    if (this.deps.host.queuedIn(partition) >= SHARD_MAILBOX_MESSAGES_MAX) this.deps.backpressure(partition);
+  }
+
+  private trackPending(shard: OwnedShard, topic: string, offset: bigint, result: Promise<unknown>): void {
+    let pending = shard.pending.get(topic);
+    if (pending === undefined) shard.pending.set(topic, (pending = new Set()));
+    pending.add(offset);
+    const settle = () => pending.delete(offset);
+    result.then(settle, (error) => {
+      settle();
+      this.deps.log.error("ingest_failed", { topic, offset: String(offset), error: String(error) });
+    });
   }
 }

@@ -26,7 +26,7 @@ export interface ConsumerRunnerOptions {
   readonly onAssigned: (assignment: Record<string, number[]>) => Promise<void>;
   /** Our partitions are being revoked: save them while we still own them. */
   readonly onRevoking: () => void;
-  readonly onBatch: (batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void) => Promise<void>;
+  readonly onBatch: (batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void) => void;
   readonly crashed: () => void;
   readonly rebalanced: () => void;
 }
@@ -80,6 +80,15 @@ export class ConsumerRunner {
     this.consumer?.seek({ topic, partition, offset });
   }
 
+  /** Stops fetching a partition of each topic; the member stays in the group and heartbeats. */
+  pause(partition: number): void {
+    this.consumer?.pause(this.options.topics.map((topic) => ({ topic, partitions: [partition] })));
+  }
+
+  resume(partition: number): void {
+    this.consumer?.resume(this.options.topics.map((topic) => ({ topic, partitions: [partition] })));
+  }
+
   /** Stops fetching; the consumer stays connected until `disconnect`. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -98,7 +107,7 @@ export class ConsumerRunner {
     await this.joined;
     this.touch();
     const fetched = { topic: batch.topic, partition: batch.partition, records: batch.messages };
-    await this.options.onBatch(fetched, () => isRunning() && !isStale(), resolveOffset);
+    this.options.onBatch(fetched, () => isRunning() && !isStale(), resolveOffset);
     await heartbeat();
   }
 

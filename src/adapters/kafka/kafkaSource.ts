@@ -11,7 +11,7 @@
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus } from "../../runtime/ports.ts";
-import { BatchApplier } from "./batchApplier.ts";
+import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX } from "./batchApplier.ts";
 import { ConsumerRunner } from "./consumerRunner.ts";
 import { OwnedShards } from "./ownedShards.ts";
 import { ShardRecovery } from "./shardRecovery.ts";
@@ -37,7 +37,11 @@ export interface KafkaSourceMetrics extends SnapshotMetrics {
   rebalance(): void;
   crash(): void;
   recoveryFailed(): void;
+  paused(): void;
 }
+
+/** How often a paused partition looks whether its mailboxes drained. */
+const DRAIN_POLL_MS = 50;
 
 export interface KafkaSourceDeps {
   readonly ingest: MessageIngest;
@@ -56,6 +60,7 @@ export class KafkaSource implements EventSource {
   private readonly runner: ConsumerRunner;
   private state: SourceState = "starting";
   private recovered: Promise<void> = Promise.resolve();
+  private readonly paused = new Set<number>();
 
   constructor(private readonly options: KafkaSourceOptions, deps: KafkaSourceDeps) {
     this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, logLevel: logLevel.ERROR, retry: CLIENT_RETRY });
@@ -68,7 +73,10 @@ export class KafkaSource implements EventSource {
       onShardRecovered: options.onShardRecovered, fenced: () => deps.metrics.fenced(),
       recoveryFailed: () => deps.metrics.recoveryFailed(), isStopped: () => this.state === "stopped", log: deps.log,
     });
-    const applier = new BatchApplier(this.owned, deps.ingest, deps.log);
+    const applier = new BatchApplier({
+      owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log,
+      backpressure: (partition) => this.pauseUntilDrained(partition, deps),
+    });
     this.runner = new ConsumerRunner({
       kafka: this.kafka, groupId: options.groupId, topics: inputTopicsOf(options.topics), sessionTimeoutMs: options.sessionTimeoutMs,
       log: deps.log, onAssigned: (assignment) => this.onAssigned(assignment), onRevoking: () => void this.scheduler.snapshotAll(),
@@ -112,6 +120,22 @@ export class KafkaSource implements EventSource {
       if (this.state === "recovering") this.state = "running";
     });
     return this.recovered;
+  }
+
+  /** Backpressure: the shard's mailboxes are full; fetch its partitions again once half drained. */
+  private pauseUntilDrained(partition: number, deps: KafkaSourceDeps): void {
+    if (this.paused.has(partition)) return;
+    this.paused.add(partition);
+    deps.metrics.paused();
+    deps.log.warn("kafka_partition_paused", { partition, queued: deps.host.queuedIn(partition) });
+    this.runner.pause(partition);
+    const poll = setInterval(() => {
+      if (deps.host.queuedIn(partition) > SHARD_MAILBOX_MESSAGES_MAX / 2 && this.state !== "stopped") return;
+      clearInterval(poll);
+      this.paused.delete(partition);
+      this.runner.resume(partition);
+      deps.log.info("kafka_partition_resumed", { partition });
+    }, DRAIN_POLL_MS);
   }
 
   private async lowOffset(topic: string, partition: number): Promise<string> {

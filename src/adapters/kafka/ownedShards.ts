@@ -12,8 +12,24 @@ export interface OwnedShard {
   readonly nextOffsets: Record<string, string>;
   /** Accounts changed since the last snapshot. */
   readonly dirty: Set<string>;
+  /**
+   * topic → offsets handed to ingest but not yet applied (their actor waits on a lookup). A
+   * snapshot stores the lowest of them instead of `nextOffsets`, so it never runs ahead.
+   */
+  readonly pending: Map<string, Set<bigint>>;
   /** Offsets as of the last snapshot, to skip a write when nothing moved. */
   snapshotOffsets: string;
+}
+
+/** The offsets a snapshot may store now: every record below them is applied. */
+export function appliedOffsetsOf(shard: OwnedShard): Record<string, string> {
+  const offsets: Record<string, string> = { ...shard.nextOffsets };
+  for (const [topic, pending] of shard.pending) {
+    let lowest: bigint | null = null;
+    for (const offset of pending) if (lowest === null || offset < lowest) lowest = offset;
+    if (lowest !== null) offsets[topic] = String(lowest);
+  }
+  return offsets;
 }
 
 export class OwnedShards {
@@ -31,7 +47,10 @@ export class OwnedShards {
 
   /** Takes a shard on with its recovered offsets. */
   own(shardId: number, epoch: number, nextOffsets: Record<string, string>): OwnedShard {
-    const shard = { epoch, nextOffsets: { ...nextOffsets }, dirty: new Set<string>(), snapshotOffsets: JSON.stringify(nextOffsets) };
+    const shard = {
+      epoch, nextOffsets: { ...nextOffsets }, dirty: new Set<string>(), pending: new Map<string, Set<bigint>>(),
+      snapshotOffsets: JSON.stringify(nextOffsets),
+    };
     this.owned.set(shardId, shard);
     return shard;
   }

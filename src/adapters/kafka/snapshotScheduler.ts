@@ -1,17 +1,15 @@
 /**
  * Snapshots of the owned shards: every `intervalMs` (and on demand: revocation, shutdown) each
- * shard's changed accounts and its offsets are written together, at a point where both agree
- * (the shard idle: every message up to the offsets applied). One pass at a time. A write from an
- * older claim is fenced: the shard is let go.
+ * shard's changed accounts and its offsets are written together, read in one turn of the event
+ * loop so that both agree. The offsets stored are the lowest not yet applied (a record whose
+ * actor waits on a lookup holds them back), so a snapshot never runs ahead of its state; the
+ * accounts applied beyond them are replayed as duplicates on recovery, which changes nothing.
+ * One pass at a time. A write from an older claim is fenced: the shard is let go.
  */
 import type { AccountState } from "../../domain/account/accountState.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { ShardHost, SnapshotStore } from "../../runtime/ports.ts";
-import type { OwnedShard, OwnedShards } from "./ownedShards.ts";
-
-/** How long a pass waits for a busy shard (lookups in flight) before leaving it to the next pass. */
-const IDLE_WAIT_ATTEMPTS_MAX = 50;
-const IDLE_WAIT_STEP_MS = 10;
+import { appliedOffsetsOf, type OwnedShard, type OwnedShards } from "./ownedShards.ts";
 
 export interface SnapshotMetrics {
   snapshotWritten(accounts: number): void;
@@ -51,8 +49,8 @@ export class SnapshotScheduler {
 
   private async snapshotShard(shardId: number): Promise<void> {
     const shard = this.owned.get(shardId);
-    if (shard === undefined || !(await this.waitIdle(shardId))) return;
-    const offsets = JSON.stringify(shard.nextOffsets);
+    if (shard === undefined) return;
+    const offsets = JSON.stringify(appliedOffsetsOf(shard));
     if (shard.dirty.size === 0 && offsets === shard.snapshotOffsets) return;
     const states = this.host.statesOf(shardId);
     const changed = new Map<string, AccountState>();
@@ -73,14 +71,6 @@ export class SnapshotScheduler {
       this.metrics.snapshotFailed();
       this.log.warn("snapshot_failed", { shardId, error: String(error) });
     }
-  }
-
-  private async waitIdle(shardId: number): Promise<boolean> {
-    for (let attempt = 0; !this.host.isIdle(shardId); attempt++) {
-      if (attempt >= IDLE_WAIT_ATTEMPTS_MAX) return false; // still busy with lookups: the next pass takes it
-      await Bun.sleep(IDLE_WAIT_STEP_MS);
-    }
-    return true;
   }
 
   /**

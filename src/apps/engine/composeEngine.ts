@@ -14,6 +14,7 @@ import type { Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { createMetrics } from "../../observability/metrics.ts";
+import type { BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
 import type { EngineOutputs } from "../../runtime/ports.ts";
@@ -22,7 +23,7 @@ import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
-import { openKafkaMode } from "./kafkaMode.ts";
+import { openKafkaMode, type KafkaMode } from "./kafkaMode.ts";
 import { accountSyncObserver } from "./metricHooks.ts";
 import { readinessOf } from "./readiness.ts";
 import { openStore } from "./store.ts";
@@ -54,16 +55,12 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   };
   const core = createEngineCore({
     shardCount: config.SHARD_COUNT, alertThresholds, facilityCacheTtlMs: config.FACILITY_CACHE_TTL_MS,
-    facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityStore: new SqlFacilityStore(store),
+    facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityLookupWaitMs: config.FACILITY_LOOKUP_WAIT_MS,
+    facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log,
   });
 
-  // A push from another instance is for an account we do not hold; ours were pushed locally.
-  await kafka?.start(core.ingest, core.runtime, (message) => {
-    if (core.runtime.stateOf(message.accountId) !== undefined) return;
-    if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
-    else hub.publishAlert(message.accountId, message.data);
-  }, (shardId) => core.runtime.statesOf(shardId).forEach(syncAccount)); // the Postgres copy converges after any restart
+  if (kafka !== null) await startKafkaSource(kafka, core, hub, syncAccount);
 
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
@@ -94,7 +91,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const stop = async () => {
     stopping = true;
     simulator?.stop();
-    core.facilityLookup.stop();
+    core.stop();
     await kafka?.source?.stop(); // stops consuming, then writes the last snapshots
     await sync.stop();
     await sync.flush().catch((error) => log.error("sync_flush_failed", { error: String(error), pending: sync.status().pendingRows }));
@@ -134,6 +131,21 @@ function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): En
     },
     messageProcessed: clickhouse === null ? undefined : (event) => clickhouse.eventLog.record(event),
   };
+}
+
+/** Joins the consumer group; pushes from other instances go to our WebSocket clients. */
+async function startKafkaSource(kafka: KafkaMode, core: EngineCore, hub: SubscriptionHub, syncAccount: (state: AccountState) => void) {
+  // A push from another instance is for an account we do not hold; ours were pushed locally.
+  const remotePush = (message: BusMessage) => {
+    if (core.runtime.stateOf(message.accountId) !== undefined) return;
+    if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
+    else hub.publishAlert(message.accountId, message.data);
+  };
+  await kafka.start(core.ingest, core.runtime, remotePush, (shardId) => {
+    const recovered = core.runtime.statesOf(shardId);
+    recovered.forEach(syncAccount); // the Postgres copy converges after any restart
+    core.refreshUnknownLimits(recovered.values());
+  });
 }
 
 /** The outputs and lookups that degrade the engine (still ready) while they fail. */

@@ -23,6 +23,7 @@ export function kafkaSourceMetrics(metrics: Metrics): KafkaSourceMetrics {
     rebalance: () => metrics.kafkaRebalancesTotal.inc(),
     crash: () => metrics.kafkaConsumerCrashesTotal.inc(),
     recoveryFailed: () => metrics.kafkaRecoveryFailuresTotal.inc(),
+    paused: () => metrics.kafkaPartitionPausesTotal.inc(),
     snapshotWritten: (accounts) => {
       metrics.snapshotWritesTotal.inc();
       metrics.snapshotAccountsWrittenTotal.inc(accounts);

@@ -14,11 +14,18 @@ import { addMinor, sumMinor } from "../money.ts";
 import { ownedString } from "../ownedString.ts";
 import type { DeadLetterReason, Outcome, Warning } from "../reasons.ts";
 
+export type FacilityMissing = "facility_not_found" | "facility_unavailable";
+
 export interface ApplyContext {
   readonly nowMs: number;
   readonly alertThresholds: AlertThresholds;
-  /** For an EOD message: the facility's limit in minor units, or null when the facility is unknown. */
+  /** For an EOD message: the facility's limit in minor units, or null when it is not known. */
   readonly facilityLimitMinor?: number | null;
+  /**
+   * Why a null limit is not known: the table has no such facility (the default), or the table
+   * could not be read in time (the limit is filled in once it can).
+   */
+  readonly facilityMissing?: FacilityMissing;
 }
 
 /** What the runtime must carry out after a transition. */
@@ -124,8 +131,9 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
   markChanged(state, message.currency, context.nowMs);
 
   if (facilityLimitMinor !== null) return { outcome: "applied", effects };
-  effects.push({ kind: "dead_letter", reason: "facility_not_found" });
-  return { outcome: "applied", warning: "facility_not_found", effects };
+  const missing = context.facilityMissing ?? "facility_not_found";
+  effects.push({ kind: "dead_letter", reason: missing });
+  return { outcome: "applied", warning: missing, effects };
 }
 
 /** Rule 3: an earlier day, or the same day with a timestamp not later than the applied one. */
