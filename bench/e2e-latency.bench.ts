@@ -11,7 +11,7 @@
 import { Partitioners, type Producer } from "kafkajs";
 import { cpus } from "node:os";
 import type { Benchmark, Measurement } from "./lib/benchResult.ts";
-import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, type EngineUnderBench } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, type EngineUnderBench, BENCH_BUS_SECRET } from "./lib/benchServices.ts";
 import {
   BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodJson, facilityId, hash32, kafkaClient,
   messagesTotal, produceWithKcat, transactionJson, uniqueName,
@@ -275,7 +275,7 @@ export const benchmark: Benchmark = {
     try {
       await topics.create(Object.values(names));
       engine = await startEngineProcess({
-        KAFKA_BROKERS: BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
+        KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
         KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.transactions, KAFKA_TOPIC_DLQ: names.dlq,
         DATABASE_URL: database.url,
       });

@@ -11,7 +11,7 @@
  * message to the last (and also from the process start).
  */
 import type { Benchmark } from "./lib/benchResult.ts";
-import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench } from "./lib/benchServices.ts";
+import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, BENCH_ROOT, type EngineUnderBench, BENCH_BUS_SECRET } from "./lib/benchServices.ts";
 import {
   BROKERS, BenchTopics, REDIS_URL, accountId, busyCoresSince, cpuSeconds, machineCpu, deleteRedisPrefix, eodBalanceMinor, eodJson, facilityId, formatMinor, hash32,
   messagesTotal, metricValue, produceWithKcat, round, transactionEffectMinor, transactionJson, uniqueName,
@@ -184,7 +184,7 @@ export const benchmark: Benchmark = {
     const names = { eod: `${id}.eod`, warmup: `${id}.warmup-transactions`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
     const groups = [id, `${id}-bare`];
     const env = (transactions: string) => ({
-      KAFKA_BROKERS: BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
+      KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
       KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq,
       DATABASE_URL: database.url,
     });

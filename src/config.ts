@@ -20,6 +20,8 @@ export const ConfigSchema = Type.Object({
   FACILITY_LOOKUP_WAIT_MS: Int(5000, 0, 600_000, "How long an EOD waits for an unreachable facility table before it is applied with the limit unknown"),
   WS_BUFFER_MAX_BYTES: Int(1_048_576, 1024, 67_108_864, "Unsent bytes a WebSocket client may fall behind before it is cut off"),
   WS_SUBSCRIPTIONS_MAX: Int(1000, 1, 100_000, "Accounts one WebSocket connection may subscribe to"),
+  WS_SUBSCRIPTIONS_TOTAL_MAX: Int(1_000_000, 1, 100_000_000, "Subscriptions of all WebSocket connections together"),
+  WS_BUFFERS_TOTAL_BYTES_MAX: Int(67_108_864, 65_536, 17_179_869_184, "Unsent bytes all WebSocket clients together may hold; past it a client that is behind is cut off"),
   WS_CONNECTIONS_MAX: Int(20_000, 1, 1_000_000, "WebSocket connections held at once; past it an upgrade is refused with 503"),
   PGLITE_DIR: Type.String({ default: "", description: "Directory for the embedded store; empty keeps it in memory" }),
   SIMULATE: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0", description: "1 starts the built-in traffic feed (same as --simulate)" }),
@@ -40,14 +42,17 @@ export const ConfigSchema = Type.Object({
   KAFKA_TOPIC_EOD: Type.String({ default: "bank.balances.eod", minLength: 1 }),
   KAFKA_TOPIC_TRANSACTIONS: Type.String({ default: "bank.transactions", minLength: 1 }),
   KAFKA_TOPIC_DLQ: Type.String({ default: "bank.dlq", minLength: 1 }),
-  KAFKA_SESSION_TIMEOUT_MS: Int(10_000, 6000, 300_000, "Consumer group session timeout: how soon a dead instance's partitions move"),
+  KAFKA_SESSION_TIMEOUT_MS: Int(2000, 1000, 300_000, "Consumer group session timeout: how soon a dead instance's partitions move (the broker's group.min.session.timeout.ms must allow it)"),
   KAFKA_STALL_MS: Int(30_000, 1000, 3_600_000, "No fetch or heartbeat for this long: the consumer counts as stalled"),
   REDIS_URL: Type.String({ default: "", description: "Redis for snapshots and cross-instance push; required with Kafka" }),
   REDIS_KEY_PREFIX: Type.String({ default: "balance", minLength: 1 }),
+  REDIS_BUS_SECRET: Type.String({ default: "", description: "Shared secret (32+ characters) that signs the balance bus between instances; required with Kafka" }),
   SNAPSHOT_INTERVAL_MS: Int(1000, 50, 600_000, "How often changed accounts and offsets are snapshotted to Redis"),
 });
 
 export type Config = Static<typeof ConfigSchema>;
+
+const BUS_SECRET_LENGTH_MIN = 32;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -65,6 +70,9 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
     errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
+  }
+  if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_BUS_SECRET.length < BUS_SECRET_LENGTH_MIN) {
+    errors.push(`REDIS_BUS_SECRET: required with KAFKA_BROKERS, at least ${BUS_SECRET_LENGTH_MIN} characters (it signs the pushes between instances, so a Redis client cannot forge one)`);
   }
   if (errors.length === 0 && alertThresholdsFor(withDefaults.ALERT_THRESHOLD) === null) {
     errors.push("ALERT_THRESHOLD: out of range (it must fit in every currency's minor units)");

@@ -85,3 +85,6 @@ export async function startEngineProcess(env: Record<string, string>): Promise<E
 }
 
 export const BENCH_ROOT = ROOT;
+
+/** The balance bus's shared secret for benchmarked engines (the engine requires one with Kafka). */
+export const BENCH_BUS_SECRET = "bench-bus-secret-0123456789abcdef0123";

@@ -16,6 +16,9 @@ export interface BatchFlusherOptions<T> {
   readonly itemsMax: number;
   /** Items per send at most. */
   readonly batchItemsMax: number;
+  /** With `sizeOf`: the size one send may carry at most (a larger single item goes alone). */
+  readonly batchBytesMax?: number;
+  readonly sizeOf?: (item: T) => number;
   /** The pace while healthy; 0 sends on the next turn of the event loop. */
   readonly flushIntervalMs: number;
   /** Sends one batch; throws (or rejects) when it failed. */
@@ -137,7 +140,7 @@ export class BatchFlusher<T> {
 
   private async drainTo(target: number): Promise<FlushResult> {
     while (this.doneTotal < target && this.ring.length > 0) {
-      const batch = this.ring.peek(this.options.batchItemsMax);
+      const batch = this.nextBatch();
       try {
         await this.options.send(batch);
       } catch (error) {
@@ -148,6 +151,18 @@ export class BatchFlusher<T> {
       this.succeeded();
     }
     return { ok: true };
+  }
+
+  private nextBatch(): T[] {
+    const batch = this.ring.peek(this.options.batchItemsMax);
+    const { sizeOf, batchBytesMax } = this.options;
+    if (sizeOf === undefined || batchBytesMax === undefined) return batch;
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      bytes += sizeOf(batch[i]!);
+      if (bytes > batchBytesMax && i > 0) return batch.slice(0, i);
+    }
+    return batch;
   }
 
   private failed(error: unknown, items: number): FlushResult {

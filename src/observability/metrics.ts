@@ -22,6 +22,7 @@ export function createMetrics() {
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
+    wsBufferedBytes: () => 0, wsSubscriptions: () => 0,
   };
   const gaugeOf = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
@@ -40,6 +41,8 @@ export function createMetrics() {
     accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),
     wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
+    wsBufferedBytes: gaugeOf("ws_buffered_bytes", "Unsent bytes held for WebSocket clients (as of each one's last send or drain)", () => sources.wsBufferedBytes()),
+    wsSubscriptions: gaugeOf("ws_subscriptions", "Account subscriptions of all WebSocket connections", () => sources.wsSubscriptions()),
     wsRefusedTotal: counter("ws_refused_total", "WebSocket upgrades refused at WS_CONNECTIONS_MAX"),
     mailboxQueued: gaugeOf("mailbox_queued_messages", "Messages waiting in account mailboxes behind async work (lookups)", () => sources.mailboxQueued()),
     ingestRefusedTotal: counter("ingest_refused_total", "POST /v1/events answered 429 because the mailboxes were at their bound"),
@@ -60,6 +63,7 @@ export function createMetrics() {
     eventLogDroppedTotal: counter("event_log_dropped_total", "Events not logged to ClickHouse, by reason", ["reason"]),
     eventLogBuffered: gaugeOf("event_log_buffered", "Events waiting to be inserted into ClickHouse", () => sources.eventLogBuffered()),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
+    balanceBusRejectedTotal: counter("balance_bus_rejected_total", "Batches on the Redis balance bus refused (bad signature or content), by reason", ["reason"]),
     applyDurationSeconds: new Histogram({
       name: "apply_duration_seconds",
       help: "Time to validate and apply one message",

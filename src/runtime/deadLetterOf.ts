@@ -4,7 +4,16 @@ import type { DeadLetter } from "./deadLetter.ts";
 import type { Inbound } from "./inbound.ts";
 
 export function deadLetterOf(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound, nowMs: number): DeadLetter {
-  const payload = inbound.text ?? JSON.stringify(inbound.value) ?? "null";
+  const payload = inbound.text ?? serialized(inbound.value);
   const letter = { reason, source: inbound.source, at: new Date(nowMs).toISOString(), payload };
   return messageId === undefined ? letter : { messageId, ...letter };
+}
+
+/** The element as JSON text; one that cannot be serialized (too deep for the stack) is named, not thrown. */
+function serialized(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch (error) {
+    return `<not serializable: ${String(error)}>`;
+  }
 }

@@ -141,8 +141,8 @@ export interface SnapshotStore {
   /** "fenced" when a newer claim holds the shard; "lost" when the store lost it altogether. */
   write(shardId: number, generation: number, instance: string, accounts: ReadonlyMap<string, AccountState>, offsets: Record<string, string>): Promise<"written" | "fenced" | "lost">;
   load(shardId: number): Promise<ShardSnapshot>;
-  /** One account, for an account another instance owns. */
-  account(shardId: number, accountId: string): Promise<AccountState | null>;
+  /** One account another instance owns, wherever the producer's partitioner put it. */
+  findAccount(accountId: string, homeShardId: number, shardCount: number): Promise<AccountState | null>;
 }
 
 export interface ShardClaim {

@@ -1,8 +1,10 @@
 /**
  * Who listens to what, and delivery to them. Each send is checked: a connection whose unsent
- * bytes pass the limit (or whose message Bun had to drop) is closed at once, so a slow client
- * never grows the engine's memory and never silently misses updates while staying connected.
- * (Bun's native publish skips such a subscriber without telling, hence explicit sends.)
+ * bytes pass the per-client limit, or that is behind while all clients together hold more unsent
+ * bytes than the process-wide budget (or whose message Bun had to drop), is closed at once. So
+ * slow clients never grow the engine's memory past a known bound, and never silently miss
+ * updates while staying connected. (Bun's native publish skips such a subscriber without
+ * telling, hence explicit sends.) Subscriptions are bounded per connection and in total.
  */
 export interface Connection {
   /** Bun's ServerWebSocket.send: bytes sent, -1 when queued under backpressure, 0 when dropped. */
@@ -11,67 +13,92 @@ export interface Connection {
   close(code?: number, reason?: string): void;
 }
 
-interface Subscriptions {
+interface Subscriber {
   readonly accounts: Set<string>;
+  /** Unsent bytes as of the last send or drain. */
+  buffered: number;
 }
+
+export interface HubLimits {
+  /** WS_BUFFER_MAX_BYTES: unsent bytes one client may hold. */
+  readonly bufferBytesMax: number;
+  /** WS_BUFFERS_TOTAL_BYTES_MAX: unsent bytes all clients together may hold. */
+  readonly buffersTotalBytesMax: number;
+  /** WS_SUBSCRIPTIONS_MAX: accounts per connection. */
+  readonly accountsMax: number;
+  /** WS_SUBSCRIPTIONS_TOTAL_MAX: subscriptions of all connections together. */
+  readonly subscriptionsTotalMax: number;
+}
+
+export type SubscribeResult =
+  | { readonly ok: true; readonly added: string[] }
+  | { readonly ok: false; readonly reason: "connection_limit" | "total_limit" };
 
 /** 1013 "try again later": the client fell too far behind. */
 const CLOSE_TOO_SLOW = 1013;
 
 export class SubscriptionHub {
-  private readonly connections = new Map<Connection, Subscriptions>();
-  private readonly byAccount = new Map<string, Set<Connection>>();
+  private readonly subscribers = new Map<Connection, Subscriber>();
+  /** One listener, or a set of them: most accounts have a single subscriber, and a Set each costs. */
+  private readonly byAccount = new Map<string, Connection | Set<Connection>>();
   private readonly alertListeners = new Set<Connection>();
+  private bufferedTotal = 0;
+  private subscriptionsTotal = 0;
 
-  constructor(
-    private readonly bufferMaxBytes: number,
-    private readonly accountsMax: number,
-    private readonly onSlowClient: () => void,
-  ) {}
+  constructor(private readonly limits: HubLimits, private readonly onSlowClient: () => void) {}
 
   get size(): number {
-    return this.connections.size;
+    return this.subscribers.size;
+  }
+
+  /** Unsent bytes of all clients, as of their last send or drain. */
+  get bufferedBytes(): number {
+    return this.bufferedTotal;
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptionsTotal;
   }
 
   add(connection: Connection): void {
-    this.connections.set(connection, { accounts: new Set() });
+    this.subscribers.set(connection, { accounts: new Set(), buffered: 0 });
   }
 
   remove(connection: Connection): void {
-    const subs = this.connections.get(connection);
-    if (subs === undefined) return;
-    this.unsubscribe(connection, [...subs.accounts]);
+    const subscriber = this.subscribers.get(connection);
+    if (subscriber === undefined) return;
+    this.unsubscribe(connection, [...subscriber.accounts]);
     this.alertListeners.delete(connection);
-    this.connections.delete(connection);
+    this.bufferedTotal -= subscriber.buffered;
+    this.subscribers.delete(connection);
   }
 
-  /** Adds accounts; returns those newly added, or null when it would pass the per-connection limit. */
-  subscribe(connection: Connection, accountIds: readonly string[]): string[] | null {
-    const subs = this.connections.get(connection);
-    if (subs === undefined) return [];
-    const added = [...new Set(accountIds)].filter((id) => !subs.accounts.has(id));
-    if (subs.accounts.size + added.length > this.accountsMax) return null;
+  /** Adds accounts; refused (nothing added) when it would pass the per-connection or the total bound. */
+  subscribe(connection: Connection, accountIds: readonly string[]): SubscribeResult {
+    const subscriber = this.subscribers.get(connection);
+    if (subscriber === undefined) return { ok: true, added: [] };
+    const added = [...new Set(accountIds)].filter((id) => !subscriber.accounts.has(id));
+    if (subscriber.accounts.size + added.length > this.limits.accountsMax) return { ok: false, reason: "connection_limit" };
+    if (this.subscriptionsTotal + added.length > this.limits.subscriptionsTotalMax) return { ok: false, reason: "total_limit" };
     for (const id of added) {
-      subs.accounts.add(id);
-      let listeners = this.byAccount.get(id);
-      if (listeners === undefined) this.byAccount.set(id, (listeners = new Set()));
-      listeners.add(connection);
+      subscriber.accounts.add(id);
+      this.listen(id, connection);
     }
-    return added;
+    this.subscriptionsTotal += added.length;
+    return { ok: true, added };
   }
 
   unsubscribe(connection: Connection, accountIds: readonly string[]): void {
-    const subs = this.connections.get(connection);
+    const subscriber = this.subscribers.get(connection);
     for (const id of accountIds) {
-      if (subs?.accounts.delete(id) !== true) continue;
-      const listeners = this.byAccount.get(id)!;
-      listeners.delete(connection);
-      if (listeners.size === 0) this.byAccount.delete(id);
+      if (subscriber?.accounts.delete(id) !== true) continue;
+      this.subscriptionsTotal -= 1;
+      this.unlisten(id, connection);
     }
   }
 
   setAlerts(connection: Connection, on: boolean): void {
-    if (!this.connections.has(connection)) return;
+    if (!this.subscribers.has(connection)) return;
     if (on) this.alertListeners.add(connection);
     else this.alertListeners.delete(connection);
   }
@@ -81,22 +108,55 @@ export class SubscriptionHub {
   }
 
   publishBalance(accountId: string, data: string): void {
-    for (const connection of this.byAccount.get(accountId) ?? []) this.deliver(connection, data);
+    const listeners = this.byAccount.get(accountId);
+    if (listeners === undefined) return;
+    if (listeners instanceof Set) for (const connection of listeners) this.deliver(connection, data);
+    else this.deliver(listeners, data);
   }
 
   /** To the alerts channel and the account's subscribers: once per connection. */
   publishAlert(accountId: string, data: string): void {
     for (const connection of this.alertListeners) this.deliver(connection, data);
-    for (const connection of this.byAccount.get(accountId) ?? []) {
-      if (!this.alertListeners.has(connection)) this.deliver(connection, data);
-    }
+    const listeners = this.byAccount.get(accountId);
+    const accountListeners = listeners === undefined ? [] : listeners instanceof Set ? [...listeners] : [listeners];
+    for (const connection of accountListeners) if (!this.alertListeners.has(connection)) this.deliver(connection, data);
   }
 
   deliver(connection: Connection, data: string): void {
+    const subscriber = this.subscribers.get(connection);
     const sent = connection.send(data);
-    if (sent !== 0 && connection.getBufferedAmount() <= this.bufferMaxBytes) return;
+    if (subscriber === undefined) return;
+    this.track(subscriber, connection.getBufferedAmount());
+    const behind = subscriber.buffered > 0;
+    if (sent !== 0 && subscriber.buffered <= this.limits.bufferBytesMax && !(behind && this.bufferedTotal > this.limits.buffersTotalBytesMax)) return;
     this.onSlowClient();
     this.remove(connection);
     connection.close(CLOSE_TOO_SLOW, "client too slow");
+  }
+
+  /** Bun drained a connection's buffer: its unsent bytes no longer count against the budget. */
+  drained(connection: Connection): void {
+    const subscriber = this.subscribers.get(connection);
+    if (subscriber !== undefined) this.track(subscriber, connection.getBufferedAmount());
+  }
+
+  private track(subscriber: Subscriber, buffered: number): void {
+    this.bufferedTotal += buffered - subscriber.buffered;
+    subscriber.buffered = buffered;
+  }
+
+  private listen(accountId: string, connection: Connection): void {
+    const listeners = this.byAccount.get(accountId);
+    if (listeners === undefined) this.byAccount.set(accountId, connection);
+    else if (listeners instanceof Set) listeners.add(connection);
+    else if (listeners !== connection) this.byAccount.set(accountId, new Set([listeners, connection]));
+  }
+
+  private unlisten(accountId: string, connection: Connection): void {
+    const listeners = this.byAccount.get(accountId);
+    if (listeners === connection) return void this.byAccount.delete(accountId);
+    if (!(listeners instanceof Set)) return;
+    listeners.delete(connection);
+    if (listeners.size === 1) this.byAccount.set(accountId, listeners.values().next().value!);
   }
 }

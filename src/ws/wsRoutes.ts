@@ -38,6 +38,9 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
     message(ws, raw) {
       handleClientMessage(deps, hub, clientMessage, connectionOf(ws), raw);
     },
+    drain(ws) {
+      hub.drained(connectionOf(ws));
+    },
     close(ws) {
       hub.remove(connectionOf(ws));
       deps.metrics.wsClients.set(hub.size);
@@ -60,9 +63,14 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage
     return;
   }
   if (alerts) hub.setAlerts(connection, true);
-  const added = hub.subscribe(connection, accounts);
-  if (added === null) return sendError(hub, connection, "too_many_subscriptions", `at most ${deps.wsSubscriptionsMax} accounts per connection`);
-  for (const accountId of added) void sendInitialBalance(deps, hub, connection, accountId);
+  const subscribed = hub.subscribe(connection, accounts);
+  if (!subscribed.ok) {
+    const message = subscribed.reason === "connection_limit"
+      ? `at most ${deps.wsSubscriptionsMax} accounts per connection`
+      : "the engine holds as many subscriptions as it allows; retry later";
+    return sendError(hub, connection, "too_many_subscriptions", message);
+  }
+  for (const accountId of subscribed.added) void sendInitialBalance(deps, hub, connection, accountId);
 }
 
 async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, accountId: string) {

@@ -4,6 +4,8 @@ import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const KAFKA_BROKERS = "127.0.0.1:9092";
 export const REDIS_URL = "redis://127.0.0.1:6379";
+/** The balance bus's shared secret in tests (32+ characters, as the engine requires with Kafka). */
+export const TEST_BUS_SECRET = "test-bus-secret-0123456789abcdef0123";
 
 export function ensureServices(...names: string[]): void {
   const run = Bun.spawnSync(["bash", `${ROOT}scripts/services-up.sh`, ...names], { stdout: "pipe", stderr: "pipe" });
@@ -19,7 +21,7 @@ export function uniqueNames(label: string) {
     transactions: `${id}.transactions`,
     dlq: `${id}.dlq`,
     env: {
-      KAFKA_BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
+      KAFKA_BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id, REDIS_BUS_SECRET: TEST_BUS_SECRET,
       KAFKA_TOPIC_EOD: `${id}.eod`, KAFKA_TOPIC_TRANSACTIONS: `${id}.transactions`, KAFKA_TOPIC_DLQ: `${id}.dlq`,
     } as Record<string, string>,
   };

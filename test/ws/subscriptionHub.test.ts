@@ -20,9 +20,12 @@ function fakeConnection() {
   return connection satisfies Connection;
 }
 
-function hub(bufferMaxBytes = 1000, accountsMax = 10) {
+function hub(bufferBytesMax = 1000, accountsMax = 10, limits: { buffersTotalBytesMax?: number; subscriptionsTotalMax?: number } = {}) {
   let slow = 0;
-  const subscriptions = new SubscriptionHub(bufferMaxBytes, accountsMax, () => slow++);
+  const subscriptions = new SubscriptionHub({
+    bufferBytesMax, accountsMax, buffersTotalBytesMax: limits.buffersTotalBytesMax ?? 1_000_000,
+    subscriptionsTotalMax: limits.subscriptionsTotalMax ?? 1_000_000,
+  }, () => slow++);
   return { subscriptions, slowCount: () => slow };
 }
 
@@ -57,9 +60,9 @@ describe("SubscriptionHub", () => {
     const { subscriptions } = hub(1000, 3);
     const c = fakeConnection();
     subscriptions.add(c);
-    expect(subscriptions.subscribe(c, ["a", "b", "a"])).toEqual(["a", "b"]);
-    expect(subscriptions.subscribe(c, ["b", "c"])).toEqual(["c"]);
-    expect(subscriptions.subscribe(c, ["d"])).toBeNull();
+    expect(subscriptions.subscribe(c, ["a", "b", "a"])).toEqual({ ok: true, added: ["a", "b"] });
+    expect(subscriptions.subscribe(c, ["b", "c"])).toEqual({ ok: true, added: ["c"] });
+    expect(subscriptions.subscribe(c, ["d"])).toEqual({ ok: false, reason: "connection_limit" });
   });
 
   test("after unsubscribe and after remove, nothing more is delivered and the account has no listeners", () => {
@@ -99,5 +102,45 @@ describe("SubscriptionHub", () => {
     subscriptions.publishBalance("123", "lost");
     expect(slowCount()).toBe(1);
     expect(subscriptions.size).toBe(0);
+  });
+
+  test("subscriptions of all connections together are bounded; unsubscribing frees room", () => {
+    const { subscriptions } = hub(1000, 10, { subscriptionsTotalMax: 3 });
+    const [a, b] = [fakeConnection(), fakeConnection()];
+    subscriptions.add(a);
+    subscriptions.add(b);
+    expect(subscriptions.subscribe(a, ["x", "y"])).toMatchObject({ ok: true });
+    expect(subscriptions.subscribe(b, ["x", "z"])).toEqual({ ok: false, reason: "total_limit" });
+    expect(subscriptions.subscriptionCount).toBe(2);
+    subscriptions.remove(a);
+    expect(subscriptions.subscribe(b, ["x", "z"])).toMatchObject({ ok: true });
+  });
+
+  test("past the process-wide budget of unsent bytes, a client that is behind is cut off and one that is not stays", () => {
+    const { subscriptions, slowCount } = hub(600, 10, { buffersTotalBytesMax: 1000 });
+    const [first, second, reading] = [fakeConnection(), fakeConnection(), fakeConnection()];
+    for (const c of [first, second, reading]) {
+      subscriptions.add(c);
+      subscriptions.subscribe(c, ["123"]);
+    }
+    first.buffered = 500;
+    second.buffered = 550; // each under its own limit, together over the budget
+    subscriptions.publishBalance("123", "update");
+    expect([first.closedWith, second.closedWith, reading.closedWith]).toEqual([null, 1013, null]);
+    expect(slowCount()).toBe(1);
+    expect(subscriptions.bufferedBytes).toBe(500);
+  });
+
+  test("a drain brings a client's unsent bytes back into the budget", () => {
+    const { subscriptions } = hub(600, 10, { buffersTotalBytesMax: 1000 });
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123"]);
+    c.buffered = 500;
+    subscriptions.publishBalance("123", "update");
+    expect(subscriptions.bufferedBytes).toBe(500);
+    c.buffered = 0;
+    subscriptions.drained(c);
+    expect(subscriptions.bufferedBytes).toBe(0);
   });
 });

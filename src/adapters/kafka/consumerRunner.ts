@@ -8,7 +8,9 @@ import { Kafka, type Consumer, type EachBatchPayload } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { FetchedBatch } from "./batchApplier.ts";
 
-const HEARTBEAT_INTERVAL_MS = 1000;
+/** Heartbeats per session timeout: a member is declared dead only after missing several. */
+const HEARTBEATS_PER_SESSION = 4;
+const HEARTBEAT_INTERVAL_MS_MIN = 200;
 const PARTITIONS_CONSUMED_CONCURRENTLY = 4;
 /** Wait before recreating a consumer that kafkajs will not restart itself. */
 const CRASH_RESTART_DELAY_MS = 2000;
@@ -52,7 +54,10 @@ export class ConsumerRunner {
 
   async start(): Promise<void> {
     const { kafka, groupId, sessionTimeoutMs } = this.options;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: sessionTimeoutMs, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
+    const heartbeatInterval = Math.max(HEARTBEAT_INTERVAL_MS_MIN, Math.floor(sessionTimeoutMs / HEARTBEATS_PER_SESSION));
+    // kafkajs heartbeats between fetches: a fetch that long-polls past the session timeout on an
+    // idle topic (its default wait is 5 s) would get the member expelled, so it waits one interval.
+    const consumer = kafka.consumer({ groupId, sessionTimeout: sessionTimeoutMs, heartbeatInterval, maxWaitTimeInMs: heartbeatInterval });
     this.consumer = consumer;
     this.crashedForGood = false;
     const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, HEARTBEAT } = consumer.events;

@@ -12,6 +12,16 @@ import type { DeadLetter } from "../../runtime/deadLetter.ts";
 
 const BUFFER_LETTERS_MAX = 100_000;
 const BATCH_LETTERS_MAX = 1000;
+/**
+ * A DLQ record's payload at most, in UTF-8 bytes: below the broker's default message.max.bytes
+ * (1 MiB), so a 1 MiB junk input cannot make every later dead letter fail forever. A longer
+ * payload is cut, with headers payload_truncated and payload_bytes (the in-memory DLQ keeps it).
+ */
+export const DLQ_RECORD_PAYLOAD_BYTES_MAX = 512 * 1024;
+/** Payload bytes in one produce request at most. */
+const BATCH_PAYLOAD_BYTES_MAX = 4 * 1024 * 1024;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit: below this length no byte count is needed. */
+const UTF8_BYTES_PER_CODE_UNIT_MAX = 3;
 const FLUSH_INTERVAL_MS = 20;
 const RETRY_MS_MIN = 1000;
 const RETRY_MS_MAX = 30_000;
@@ -28,6 +38,7 @@ export class KafkaDlqProducer {
     this.producer = kafka.producer({ allowAutoTopicCreation: true });
     this.flusher = new BatchFlusher({
       itemsMax: BUFFER_LETTERS_MAX, batchItemsMax: BATCH_LETTERS_MAX, flushIntervalMs: FLUSH_INTERVAL_MS,
+      batchBytesMax: BATCH_PAYLOAD_BYTES_MAX, sizeOf: (letter) => Math.min(letter.payload.length * UTF8_BYTES_PER_CODE_UNIT_MAX, DLQ_RECORD_PAYLOAD_BYTES_MAX),
       retry: new Backoff(RETRY_MS_MIN, RETRY_MS_MAX),
       send: async (letters) => void (await this.producer.send({ topic: this.topic, messages: letters.map(recordOf) })),
       onDropped: (count) => onDrop(count),
@@ -58,7 +69,7 @@ export class KafkaDlqProducer {
   }
 }
 
-function recordOf(letter: DeadLetter) {
+export function recordOf(letter: DeadLetter) {
   const source = letter.source;
   const headers: Record<string, string> = { reason: letter.reason, dead_lettered_at: letter.at, source: source.kind };
   if (source.kind === "kafka") {
@@ -67,5 +78,11 @@ function recordOf(letter: DeadLetter) {
     headers.source_offset = source.offset;
   }
   if (letter.messageId !== undefined) headers.message_id = letter.messageId;
-  return { value: letter.payload, headers };
+  const payload = letter.payload;
+  if (payload.length * UTF8_BYTES_PER_CODE_UNIT_MAX <= DLQ_RECORD_PAYLOAD_BYTES_MAX) return { value: payload, headers };
+  const bytes = Buffer.from(payload);
+  if (bytes.length <= DLQ_RECORD_PAYLOAD_BYTES_MAX) return { value: bytes, headers };
+  headers.payload_truncated = "true";
+  headers.payload_bytes = String(bytes.length);
+  return { value: bytes.subarray(0, DLQ_RECORD_PAYLOAD_BYTES_MAX), headers };
 }

@@ -12,6 +12,7 @@ import { Kafka, logLevel, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus } from "../../runtime/ports.ts";
 import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX } from "./batchApplier.ts";
+import { sessionTimeoutFloorMs } from "./brokerLimits.ts";
 import { ConsumerRunner } from "./consumerRunner.ts";
 import { OwnedShards } from "./ownedShards.ts";
 import { ShardRecovery } from "./shardRecovery.ts";
@@ -57,32 +58,22 @@ export class KafkaSource implements EventSource {
   private readonly owned: OwnedShards;
   private readonly scheduler: SnapshotScheduler;
   private readonly recovery: ShardRecovery;
-  private readonly runner: ConsumerRunner;
+  /** Made at start, once the brokers' session timeout floor is known. */
+  private runner: ConsumerRunner | null = null;
   private state: SourceState = "starting";
   private recovered: Promise<void> = Promise.resolve();
   private readonly paused = new Set<number>();
 
-  constructor(private readonly options: KafkaSourceOptions, deps: KafkaSourceDeps) {
+  constructor(private readonly options: KafkaSourceOptions, private readonly deps: KafkaSourceDeps) {
     this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, logLevel: logLevel.ERROR, retry: CLIENT_RETRY });
     this.owned = new OwnedShards(deps.host);
     this.scheduler = new SnapshotScheduler(this.owned, deps.host, deps.snapshots, options.instanceId, deps.log, deps.metrics);
     this.recovery = new ShardRecovery({
       owned: this.owned, host: deps.host, store: deps.snapshots, snapshots: this.scheduler, instanceId: options.instanceId,
       inputTopics: inputTopicsOf(options.topics), lowOffset: (topic, partition) => this.lowOffset(topic, partition),
-      seek: (topic, partition, offset) => this.runner.seek(topic, partition, offset),
+      seek: (topic, partition, offset) => this.runner?.seek(topic, partition, offset),
       onShardRecovered: options.onShardRecovered, fenced: () => deps.metrics.fenced(),
       recoveryFailed: () => deps.metrics.recoveryFailed(), isStopped: () => this.state === "stopped", log: deps.log,
-    });
-    const applier = new BatchApplier({
-      owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log,
-      backpressure: (partition) => this.pauseUntilDrained(partition, deps),
-    });
-    this.runner = new ConsumerRunner({
-      kafka: this.kafka, groupId: options.groupId, topics: inputTopicsOf(options.topics), sessionTimeoutMs: options.sessionTimeoutMs,
-      log: deps.log, onAssigned: (assignment) => this.onAssigned(assignment), onRevoking: () => void this.scheduler.snapshotAll(),
-      onBatch: (batch, isActive, applied) => applier.apply(batch, isActive, applied),
-      crashed: () => deps.metrics.crash(),
-      rebalanced: () => deps.metrics.rebalance(),
     });
   }
 
@@ -91,25 +82,52 @@ export class KafkaSource implements EventSource {
   }
 
   status(): SourceStatus {
-    const state = this.runner.hasCrashed && this.state !== "stopped" ? "crashed" : this.state;
-    const stalled = state === "running" && this.runner.idleMs > this.options.stallMs;
+    const crashed = this.runner?.hasCrashed ?? false;
+    const state = crashed && this.state !== "stopped" ? "crashed" : this.state;
+    const stalled = state === "running" && (this.runner?.idleMs ?? 0) > this.options.stallMs;
     return { state, stalled, shards: this.owned.ids() };
   }
 
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.runner.start();
+    const runner = this.createRunner(await this.sessionTimeoutMs());
+    this.runner = runner;
+    await runner.start();
     this.scheduler.start(this.options.snapshotIntervalMs);
   }
 
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.state = "stopped";
-    await this.runner.stop();
+    await this.runner?.stop();
     await this.scheduler.snapshotAll();
-    await this.runner.disconnect();
+    await this.runner?.disconnect();
     await this.admin?.disconnect();
+  }
+
+  /** KAFKA_SESSION_TIMEOUT_MS, raised to what the brokers accept. */
+  private async sessionTimeoutMs(): Promise<number> {
+    const configured = this.options.sessionTimeoutMs;
+    const floor = await sessionTimeoutFloorMs(this.admin!).catch(() => null);
+    if (floor === null || floor <= configured) return configured;
+    this.deps.log.warn("kafka_session_timeout_raised", { configuredMs: configured, brokerMinimumMs: floor });
+    return floor;
+  }
+
+  private createRunner(sessionTimeoutMs: number): ConsumerRunner {
+    const { deps } = this;
+    const applier = new BatchApplier({
+      owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log,
+      backpressure: (partition) => this.pauseUntilDrained(partition, deps),
+    });
+    return new ConsumerRunner({
+      kafka: this.kafka, groupId: this.options.groupId, topics: inputTopicsOf(this.options.topics), sessionTimeoutMs,
+      log: deps.log, onAssigned: (assignment) => this.onAssigned(assignment), onRevoking: () => void this.scheduler.snapshotAll(),
+      onBatch: (batch, isActive, applied) => applier.apply(batch, isActive, applied),
+      crashed: () => deps.metrics.crash(),
+      rebalanced: () => deps.metrics.rebalance(),
+    });
   }
 
   private onAssigned(assignment: Record<string, number[]>): Promise<void> {
@@ -128,12 +146,12 @@ export class KafkaSource implements EventSource {
     this.paused.add(partition);
     deps.metrics.paused();
     deps.log.warn("kafka_partition_paused", { partition, queued: deps.host.queuedIn(partition) });
-    this.runner.pause(partition);
+    this.runner?.pause(partition);
     const poll = setInterval(() => {
       if (deps.host.queuedIn(partition) > SHARD_MAILBOX_MESSAGES_MAX / 2 && this.state !== "stopped") return;
       clearInterval(poll);
       this.paused.delete(partition);
-      this.runner.resume(partition);
+      this.runner?.resume(partition);
       deps.log.info("kafka_partition_resumed", { partition });
     }, DRAIN_POLL_MS);
   }

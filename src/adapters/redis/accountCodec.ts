@@ -6,7 +6,10 @@
  * the account id, a string); snapshots written by it still load. A new version adds a decoder
  * here and keeps the old ones.
  */
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
+import { minorDigitsOf } from "../../domain/currency.ts";
 import { ownedString } from "../../domain/ownedString.ts";
 
 export const ACCOUNT_CODEC_VERSION = 2;
@@ -30,6 +33,27 @@ type Fields = [
 
 type EncodedV2 = [codecVersion: 2, ...fields: Fields];
 
+/** What Redis gives back is checked field by field before it becomes an account (a corrupt or forged value fails). */
+const Minor = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+const Pairs = <T extends ReturnType<typeof Type.String> | typeof Minor>(value: T) => Type.Array(Type.Tuple([Type.String(), value]));
+const FieldsSchema = Type.Tuple([
+  Type.String({ minLength: 1 }),
+  Type.Union([Type.String(), Type.Null()]),
+  Type.Union([Type.Tuple([Minor, Type.String(), Type.Number(), Type.Integer({ minimum: 0 }), Type.String()]), Type.Null()]),
+  Type.Union([Minor, Type.Null()]),
+  Pairs(Minor),
+  Minor,
+  Type.Integer({ minimum: 0 }),
+  Type.Integer({ minimum: 0 }),
+  Pairs(Type.String()),
+  Pairs(Type.String()),
+  Pairs(Type.String()),
+]);
+const fieldsCheck = TypeCompiler.Compile(FieldsSchema);
+
+/** A snapshot value that is not an account this codec wrote. */
+export class CorruptAccountError extends Error {}
+
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
@@ -50,16 +74,25 @@ export function encodeAccount(state: AccountState): string {
   return JSON.stringify(encoded);
 }
 
+/** The account in `text`; throws CorruptAccountError when it is not one. */
 export function decodeAccount(text: string): AccountState {
-  const parsed = JSON.parse(text) as unknown[];
-  if (!Array.isArray(parsed)) throw new Error("invariant: an encoded account is an array");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CorruptAccountError("an encoded account is not JSON");
+  }
+  if (!Array.isArray(parsed)) throw new CorruptAccountError("an encoded account is an array");
   // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return stateOf(parsed as Fields);
-  if (parsed[0] === 2) return stateOf(parsed.slice(1) as Fields);
-  throw new Error(`invariant: unknown account codec version ${String(parsed[0])}`);
+  if (typeof parsed[0] === "string") return stateOf(parsed);
+  if (parsed[0] === 2) return stateOf(parsed.slice(1));
+  throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
 }
 
-function stateOf(fields: Fields): AccountState {
+function stateOf(candidate: unknown[]): AccountState {
+  if (!fieldsCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${fieldsCheck.Errors(candidate).First()?.path ?? "?"}`);
+  const fields = candidate as Fields;
+  if (fields[1] !== null && minorDigitsOf(fields[1]) === undefined) throw new CorruptAccountError(`an encoded account has unknown currency ${fields[1]}`);
   const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] = fields;
   const state: AccountState = {
     accountId: ownedString(accountId),
@@ -77,7 +110,11 @@ function stateOf(fields: Fields): AccountState {
     createdIds: idWindow(createdIds),
     removedIds: idWindow(removedIds),
   };
-  assertAccountState(state);
+  try {
+    assertAccountState(state);
+  } catch (error) {
+    throw new CorruptAccountError(String(error));
+  }
   return state;
 }
 

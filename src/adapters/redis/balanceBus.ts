@@ -1,65 +1,65 @@
 /**
  * Balance updates and alerts shared between instances over Redis pub/sub, so that a WebSocket
  * client connected to any instance hears about accounts another instance owns. Messages made in
- * one turn of the event loop go out as one PUBLISH, and only while another instance listens
- * (PUBSUB NUMSUB, refreshed every second, and at once when another instance says hello on
- * joining): a lone instance pays nothing. A payload starts with
- * its sender's id and a newline, so an instance drops its own without parsing them.
+ * one turn of the event loop go out as one signed PUBLISH (see busEnvelope.ts), and only while
+ * another instance listens (PUBSUB NUMSUB, refreshed every second, and at once when another
+ * instance says hello on joining): a lone instance pays nothing. A batch that fails its
+ * signature or its schema is dropped and counted, never pushed.
  */
 import type Redis from "ioredis";
 import { BatchFlusher } from "../../lib/batchFlusher.ts";
 import type { Logger } from "../../observability/log.ts";
+import { BUS_BATCH_MESSAGES_MAX, openBusBatch, sealBusBatch, senderOf, type BusMessage } from "./busEnvelope.ts";
 
-export interface BusMessage {
-  readonly kind: "balance" | "alert";
-  readonly accountId: string;
-  /** The WebSocket message, already serialized. */
-  readonly data: string;
-}
+export type { BusMessage };
 
 const PENDING_MESSAGES_MAX = 100_000;
-const PUBLISH_MESSAGES_MAX = 10_000;
 const LISTENERS_REFRESH_MS = 1000;
+const REJECT_LOG_INTERVAL_MS = 10_000;
+
+export interface BalanceBusOptions {
+  readonly publisher: Redis;
+  readonly subscriber: Redis;
+  readonly channel: string;
+  readonly instanceId: string;
+  /** REDIS_BUS_SECRET, shared by the instances. */
+  readonly secret: string;
+  readonly log: Logger;
+  readonly dropped: (count: number) => void;
+  /** A batch refused on arrival, by why. */
+  readonly rejected: (reason: string) => void;
+}
 
 export class RedisBalanceBus {
   private readonly flusher: BatchFlusher<BusMessage>;
   private otherListeners = false;
   private foreignMessageAtMs = -Infinity;
+  private rejectLoggedAtMs = -Infinity;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
-    private readonly channel: string,
-    private readonly instanceId: string,
-    log: Logger,
-    onDrop: (count: number) => void,
-  ) {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+
+  constructor(private readonly options: BalanceBusOptions) {
+    ({ publisher: this.publisher, subscriber: this.subscriber, channel: this.channel } = options);
     // Pushes are worthless late: a failed publish drops its messages (counted), it is not retried.
     this.flusher = new BatchFlusher({
-      itemsMax: PENDING_MESSAGES_MAX, batchItemsMax: PUBLISH_MESSAGES_MAX, flushIntervalMs: 0,
-      send: async (messages) => void (await this.publisher.publish(this.channel, `${this.instanceId}\n${JSON.stringify(messages)}`)),
-      onDropped: (count) => onDrop(count),
-      onSendFailed: (error, failure) => log.warn("balance_bus_publish_failed", { error: String(error), dropped: failure.items }),
+      itemsMax: PENDING_MESSAGES_MAX, batchItemsMax: BUS_BATCH_MESSAGES_MAX, flushIntervalMs: 0,
+      send: async (messages) => void (await this.publisher.publish(this.channel, this.seal(messages))),
+      onDropped: (count) => options.dropped(count),
+      onSendFailed: (error, failure) => options.log.warn("balance_bus_publish_failed", { error: String(error), dropped: failure.items }),
     });
     this.flusher.start();
   }
 
   async listen(deliver: (message: BusMessage) => void): Promise<void> {
-    const ownPrefix = `${this.instanceId}\n`;
-    this.subscriber.on("message", (_channel: string, text: string) => {
-      if (text.startsWith(ownPrefix)) return;
-      // Whoever sent this listens too (a NUMSUB reply in flight may be older than this message).
-      this.otherListeners = true;
-      this.foreignMessageAtMs = Date.now();
-      const messages = JSON.parse(text.slice(text.indexOf("\n") + 1)) as BusMessage[];
-      for (const message of messages) deliver(message);
-    });
+    this.subscriber.on("message", (_channel: string, text: string) => this.receive(text, deliver));
     // A SUBSCRIBE sent before the connection is ready races ioredis's ready check and is lost.
     if (this.subscriber.status !== "ready") await new Promise((resolve) => this.subscriber.once("ready", resolve));
     await this.subscriber.subscribe(this.channel);
     // Say hello (an empty batch): the others start publishing at once, not at their next refresh.
-    await this.publisher.publish(this.channel, `${this.instanceId}\n[]`);
+    await this.publisher.publish(this.channel, this.seal([]));
     await this.refreshListeners();
     this.refreshTimer = setInterval(() => void this.refreshListeners(), LISTENERS_REFRESH_MS);
   }
@@ -82,6 +82,26 @@ export class RedisBalanceBus {
     } catch {
       this.otherListeners = true; // unknown: publish rather than miss a remote client
     }
+  }
+
+  private seal(messages: readonly BusMessage[]): string {
+    return sealBusBatch(this.options.instanceId, this.options.secret, messages);
+  }
+
+  private receive(text: string, deliver: (message: BusMessage) => void): void {
+    if (senderOf(text) === this.options.instanceId) return;
+    const opened = openBusBatch(text, this.options.secret);
+    if (!opened.ok) {
+      this.options.rejected(opened.reason);
+      // Logged at most once per interval: whoever can publish on the channel cannot flood the log.
+      if (Date.now() - this.rejectLoggedAtMs < REJECT_LOG_INTERVAL_MS) return;
+      this.rejectLoggedAtMs = Date.now();
+      return this.options.log.warn("balance_bus_rejected", { reason: opened.reason, sender: opened.sender?.slice(0, 64) });
+    }
+    // Whoever sent this listens too (a NUMSUB reply in flight may be older than this message).
+    this.otherListeners = true;
+    this.foreignMessageAtMs = Date.now();
+    for (const message of opened.messages) deliver(message);
   }
 
   publish(message: BusMessage): void {

@@ -90,10 +90,24 @@ export class RedisSnapshotStore implements SnapshotStore {
     return { accounts, offsets: offsets === null ? {} : JSON.parse(offsets) };
   }
 
-  /** One account's state, for an account another instance owns. */
-  async account(shardId: number, accountId: string): Promise<AccountState | null> {
-    const encoded = await this.redis.hget(this.key(shardId, "accounts"), accountId);
-    return encoded === null ? null : decodeAccount(encoded);
+  /**
+   * One account's state, for an account another instance owns: from its home shard, else from
+   * whichever shard holds it (a producer with another partitioner than Kafka's Java default puts
+   * an account elsewhere; one pipelined round trip asks every shard). The newest version wins.
+   */
+  async findAccount(accountId: string, homeShardId: number, shardCount: number): Promise<AccountState | null> {
+    const home = await this.redis.hget(this.key(homeShardId, "accounts"), accountId);
+    if (home !== null) return decodeAccount(home);
+    const pipeline = this.redis.pipeline();
+    for (let shardId = 0; shardId < shardCount; shardId++) pipeline.hget(this.key(shardId, "accounts"), accountId);
+    let newest: AccountState | null = null;
+    for (const [error, encoded] of (await pipeline.exec()) ?? []) {
+      if (error !== null) throw error;
+      if (typeof encoded !== "string") continue;
+      const state = decodeAccount(encoded);
+      if (newest === null || state.version > newest.version) newest = state;
+    }
+    return newest;
   }
 
   private key(shardId: number, part: string): string {

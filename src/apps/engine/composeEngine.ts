@@ -106,7 +106,12 @@ async function openEdges(config: Config, instanceId: string, log: Logger) {
   const metrics = createMetrics();
   const store = await openStore(config, log);
   const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
-  const hub = new SubscriptionHub(config.WS_BUFFER_MAX_BYTES, config.WS_SUBSCRIPTIONS_MAX, () => metrics.wsSlowDisconnectsTotal.inc());
+  const hub = new SubscriptionHub({
+    bufferBytesMax: config.WS_BUFFER_MAX_BYTES, buffersTotalBytesMax: config.WS_BUFFERS_TOTAL_BYTES_MAX,
+    accountsMax: config.WS_SUBSCRIPTIONS_MAX, subscriptionsTotalMax: config.WS_SUBSCRIPTIONS_TOTAL_MAX,
+  }, () => metrics.wsSlowDisconnectsTotal.inc());
+  metrics.sources.wsBufferedBytes = () => hub.bufferedBytes;
+  metrics.sources.wsSubscriptions = () => hub.subscriptionCount;
   const kafka = config.KAFKA_BROKERS === "" ? null : openKafkaMode(config, instanceId, log, metrics);
   const clickhouse = config.CLICKHOUSE_URL === "" ? null : openEventLogMode(config, metrics, log);
   const ws = new WsPublisher(hub, kafka?.bus ?? null);

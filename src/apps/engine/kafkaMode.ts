@@ -5,6 +5,7 @@
 import Redis from "ioredis";
 import { KafkaDlqProducer } from "../../adapters/kafka/dlqProducer.ts";
 import { KafkaSource } from "../../adapters/kafka/kafkaSource.ts";
+import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
@@ -27,7 +28,10 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   subscriber.on("error", (error) => log.warn("redis_error", { error: String(error), connection: "subscriber" }));
   const dropped = (what: string) => (count: number) => metrics.dropsTotal.inc({ what }, count);
   const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX);
-  const bus = new RedisBalanceBus(redis, subscriber, `${config.REDIS_KEY_PREFIX}:updates`, instanceId, log, dropped("balance_bus"));
+  const bus = new RedisBalanceBus({
+    publisher: redis, subscriber, channel: `${config.REDIS_KEY_PREFIX}:updates`, instanceId, secret: config.REDIS_BUS_SECRET, log,
+    dropped: dropped("balance_bus"), rejected: (reason) => metrics.balanceBusRejectedTotal.inc({ reason }),
+  });
   const dlqProducer = new KafkaDlqProducer(brokers, `balance-engine-dlq-${instanceId}`, config.KAFKA_TOPIC_DLQ, log, dropped("dlq_produce"),
     () => metrics.dlqProduceFailuresTotal.inc());
   let source: KafkaSource | null = null;
@@ -36,10 +40,16 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     get source() {
       return source;
     },
-    /** An account another instance owns, from its last snapshot. */
+    /** An account another instance owns (or one whose partition is moving), from its last snapshot. */
     async remoteBalanceOf(accountId: string): Promise<BalanceView | null> {
-      const state = await snapshots.account(partitionForKey(accountId, config.SHARD_COUNT), accountId);
-      return state === null ? null : balanceViewOf(state);
+      try {
+        const state = await snapshots.findAccount(accountId, partitionForKey(accountId, config.SHARD_COUNT), config.SHARD_COUNT);
+        return state === null ? null : balanceViewOf(state);
+      } catch (error) {
+        if (!(error instanceof CorruptAccountError)) throw error; // Redis down: the caller says unavailable
+        log.error("snapshot_account_corrupt", { accountId, error: error.message });
+        return null;
+      }
     },
     /** Connects the DLQ producer and the bus, then joins the group. */
     async start(ingest: MessageIngest, host: ShardHost, remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void) {

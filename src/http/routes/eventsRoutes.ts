@@ -1,12 +1,15 @@
 /** POST /v1/events — the embedded input: one message or an array of up to 10,000. */
 import { Elysia, t } from "elysia";
 import { MessageResultSchema, type Inbound } from "../../runtime/inbound.ts";
+import { jsonDepthExceeds } from "../../lib/jsonDepth.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
 
 export const EVENTS_BODY_BYTES_MAX = 16 * 1024 * 1024;
 export const EVENTS_MESSAGES_MAX = 10_000;
+/** A message nests 2 levels inside the array; anything far deeper is not a message. */
+export const EVENTS_BODY_DEPTH_MAX = 32;
 
 const HTTP_SOURCE = { kind: "http" } as const;
 
@@ -55,6 +58,10 @@ async function readJsonBody(request: Request): Promise<unknown> {
   if (declared > EVENTS_BODY_BYTES_MAX) throw tooLarge();
   const text = await request.text();
   if (text.length > EVENTS_BODY_BYTES_MAX) throw tooLarge();
+  // Checked before anything is parsed or applied: the whole request is refused, nothing half-applied.
+  if (jsonDepthExceeds(text, EVENTS_BODY_DEPTH_MAX)) {
+    throw new HttpError(400, "body_too_deep", `the body nests deeper than ${EVENTS_BODY_DEPTH_MAX} levels`, "body");
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
