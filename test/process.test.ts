@@ -40,7 +40,7 @@ test("--simulate moves balances at once", async () => {
     expect(await waitForHealth(port)).toBe(true);
     const versions = async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return Number(/messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return Number(/balance_engine_messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const first = await versions();
     await eventually(async () => (await versions()) > first, 30_000, "simulated transactions applied");

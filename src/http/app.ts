@@ -1,6 +1,7 @@
 /** The HTTP and WebSocket server: every route, the error format and the OpenAPI document. */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { ENGINE_VERSION } from "../observability/buildInfo.ts";
 import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
 import { HttpError } from "./httpError.ts";
@@ -37,7 +38,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .onError(({ code, error, set }) => errorResponse(deps, code, error, set))
     .use(openapi({
       path: "/openapi",
-      documentation: { info: { title: "Balance engine", version: "0.1.0", description: "Real-time account balances" } },
+      documentation: { info: { title: "Balance engine", version: ENGINE_VERSION, description: "Real-time account balances" } },
     }))
     .use(opsRoutes(deps))
     .use(balanceRoutes(deps))

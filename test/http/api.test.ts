@@ -74,10 +74,10 @@ describe("operations", () => {
     await engine.post("/v1/events", [eod({ accountId: "M1" }), txn({ accountId: "M1", amount: "20000.00" }), txn({ accountId: "M1", amount: 1 })]);
     const text = await (await engine.get("/metrics")).text();
     for (const name of ["messages_total", "messages_invalid_total", "dlq_total", "eod_mismatch_total", "eod_fixes_total", "alerts_total", "accounts", "ws_clients", "apply_duration_seconds_bucket"]) {
-      expect(text).toContain(`\n${name}`);
+      expect(text).toContain(`\nbalance_engine_${name}`);
     }
-    expect(text).toContain('messages_total{topic="bank.transactions",outcome="applied"}');
-    expect(text).toMatch(/alerts_total [1-9]/);
+    expect(text).toContain('balance_engine_messages_total{topic="bank.transactions",outcome="applied"}');
+    expect(text).toMatch(/balance_engine_alerts_total [1-9]/);
   });
 
   test("/metrics reads its gauges at scrape time, with no call to /ready", async () => {
@@ -85,8 +85,8 @@ describe("operations", () => {
     try {
       await slowSync.post("/v1/events", [eod({ accountId: "G1" }), eod({ accountId: "G2" })]);
       const text = await (await slowSync.get("/metrics")).text();
-      expect(text).toContain("\nsync_pending_rows 2");
-      expect(text).toContain("\naccounts 2");
+      expect(text).toContain("\nbalance_engine_sync_pending_rows 2");
+      expect(text).toContain("\nbalance_engine_accounts 2");
     } finally {
       await slowSync.stop();
     }

@@ -70,3 +70,10 @@ test("in Kafka mode POST /v1/events is refused with 409: the topics are the inpu
   const response = await engine.post("/v1/events", eod({ accountId: "K3" }));
   expect(response.status).toBe(409);
 });
+
+test("Kafka and snapshot metrics are registered in Kafka mode", async () => {
+  const text = await (await engine.get("/metrics")).text();
+  for (const name of ["kafka_rebalances_total", "kafka_consumer_stalled", "snapshot_writes_total", "shard_fenced_total", "dlq_produce_failures_total"]) {
+    expect(text).toContain(`# TYPE balance_engine_${name} `);
+  }
+});

@@ -73,7 +73,7 @@ test("a client that stops reading is cut off instead of growing the engine's mem
   await engine.post("/v1/events", eod({ accountId: "W6" }));
   const stalled = await openStalledSocket(engine.running.port, "W6");
   // Each update is ~300 bytes; push far more than the 64 KiB limit plus the kernel's socket buffers.
-  const slowDisconnects = async () => Number(/ws_slow_disconnects_total (\d+)/.exec(await (await engine.get("/metrics")).text())![1]);
+  const slowDisconnects = async () => Number(/balance_engine_ws_slow_disconnects_total (\d+)/.exec(await (await engine.get("/metrics")).text())![1]);
   expect(await slowDisconnects()).toBe(0);
   for (let round = 0; round < 60 && (await slowDisconnects()) === 0; round++) {
     const batch = Array.from({ length: 1000 }, () => txn({ accountId: "W6", amount: "0.01" }));

@@ -13,6 +13,7 @@ import { alertThresholdsFor } from "../../domain/account/highValueAlert.ts";
 import type { Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
+import { ENGINE_VERSION } from "../../observability/buildInfo.ts";
 import { createMetrics } from "../../observability/metrics.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
@@ -106,7 +107,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
 
 /** The parts at the edge that exist before the core: metrics, the store, the DLQ, WebSocket, Kafka mode, ClickHouse. */
 async function openEdges(config: Config, instanceId: string, log: Logger) {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ kafka: config.KAFKA_BROKERS !== "", version: ENGINE_VERSION });
   const store = await openStore(config, log);
   const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
   const hub = new SubscriptionHub(config.WS_BUFFER_MAX_BYTES, config.WS_SUBSCRIPTIONS_MAX, () => metrics.wsSlowDisconnectsTotal.inc());
