@@ -5,6 +5,7 @@ import { ENGINE_VERSION } from "../observability/buildInfo.ts";
 import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
 import { HttpError } from "./httpError.ts";
+import { httpRequestMetrics } from "./httpMetrics.ts";
 import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
@@ -35,6 +36,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
       idleTimeout: WS_IDLE_TIMEOUT_SECONDS,
     },
   })
+    .use(httpRequestMetrics(deps.metrics))
     .onError(({ code, error, set }) => errorResponse(deps, code, error, set))
     .use(openapi({
       path: "/openapi",

@@ -66,6 +66,14 @@ export function createMetrics(options: MetricsOptions = {}) {
     eventLogDroppedTotal: counter("event_log_dropped_total", "Events not logged to ClickHouse, by reason", ["reason"]),
     eventLogBuffered: gaugeOf("event_log_buffered", "Events waiting to be inserted into ClickHouse", () => sources.eventLogBuffered()),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
+    httpRequestsTotal: counter("http_requests_total", "HTTP requests answered, by method, route template and status", ["method", "route", "status"]),
+    httpRequestDurationSeconds: new Histogram({
+      name: `${METRIC_PREFIX}http_request_duration_seconds`,
+      help: "Time from a request's arrival to its answer, by method, route template and status",
+      labelNames: ["method", "route", "status"],
+      buckets: [1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
     applyDurationSeconds: new Histogram({
       name: `${METRIC_PREFIX}apply_duration_seconds`,
       help: "Time to validate and apply one message",

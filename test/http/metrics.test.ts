@@ -37,3 +37,20 @@ test("Kafka and snapshot metrics are not registered in embedded mode", async () 
   const names = (await scrape()).split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]!);
   expect(names.filter((name) => /kafka|snapshot|shard_fenced|dlq_produce|sync_rows_fenced/.test(name))).toEqual([]);
 });
+
+test("each HTTP request is counted and timed by method, route template and status", async () => {
+  await engine.get("/v1/accounts/metrics-nobody/balance");
+  await engine.get("/v1/accounts/metrics-nobody/balance");
+  const text = await scrape();
+  const labels = '{method="GET",route="/v1/accounts/:accountId/balance",status="404"}';
+  expect(sample(text, `balance_engine_http_requests_total${labels}`)).toBe(2);
+  expect(sample(text, `balance_engine_http_request_duration_seconds_count${labels}`)).toBe(2);
+});
+
+test("a request for no route is counted under route unmatched, so paths cannot grow the label set", async () => {
+  await engine.get("/no/such/path/1");
+  await engine.get("/no/such/path/2");
+  const text = await scrape();
+  expect(sample(text, 'balance_engine_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(2);
+  expect(text).not.toContain("/no/such/path");
+});
