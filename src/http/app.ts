@@ -27,7 +27,9 @@ const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   return new Elysia({
-    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES },
+    // Elysia binds with reusePort by default: a second engine on the same PORT would then start
+    // without error and the kernel would spread requests over both. Alone, it fails to bind.
+    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false },
     websocket: {
       // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.
       backpressureLimit: wsBufferMaxBytes * 2,

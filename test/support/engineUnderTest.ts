@@ -16,7 +16,9 @@ export interface EngineUnderTest {
 export async function startEngineUnderTest(env: Record<string, string> = {}): Promise<EngineUnderTest> {
   const loaded = loadConfig({ PORT: "0", LOG_LEVEL: "error", ...env });
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-  const running = await startEngine(loaded.config, createLogger("error", () => {}));
+  const started = await startEngine(loaded.config, createLogger("error", () => {}));
+  if (!started.ok) throw new Error(`the engine did not start: ${JSON.stringify(started.failure)}`);
+  const running = started.engine;
   const base = `http://127.0.0.1:${running.port}`;
   const send = (method: string) => (path: string, body: unknown) =>
     fetch(base + path, {

@@ -1,5 +1,11 @@
-/** The engine process: read the config, start the engine, stop it gracefully on SIGTERM/SIGINT. */
+/**
+ * The engine process: read the config, start the engine, stop it gracefully on SIGTERM/SIGINT.
+ * Exit codes: 0 after a graceful stop; 2 for an invalid configuration; 1 when the start failed
+ * (a port in use, a service that does not answer: one `start_failed` line names it and its
+ * variable), or a shutdown that timed out.
+ */
 import { loadConfig } from "../../config.ts";
+import { createLogger } from "../../observability/log.ts";
 import { startEngine } from "./composeEngine.ts";
 
 export async function runEngine(argv: readonly string[]): Promise<void> {
@@ -9,15 +15,21 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   const config = loaded.config;
-  const running = await startEngine(config);
+  const log = createLogger(config.LOG_LEVEL);
+  const started = await startEngine(config, log);
+  if (!started.ok) {
+    log.error("start_failed", { ...started.failure });
+    process.exit(1);
+  }
+  const running = started.engine;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.log.info("shutdown_requested", { signal });
+    log.info("shutdown_requested", { signal });
     const deadline = setTimeout(() => {
-      running.log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+      log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     await running.stop();
