@@ -5,6 +5,8 @@
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Decision, Effect } from "../domain/account/applyMessage.ts";
 import type { DeadLetterReason } from "../domain/reasons.ts";
+import { minorDigitsOf } from "../domain/currency.ts";
+import { formatAmount } from "../domain/money.ts";
 import type { Logger } from "../observability/log.ts";
 import { deadLetterOf } from "./deadLetterOf.ts";
 import type { Inbound } from "./inbound.ts";
@@ -53,9 +55,15 @@ export class EffectRunner {
       case "eod_mismatch":
         this.metrics.eodMismatchTotal.inc();
         return this.log.warn("eod_mismatch", {
-          accountId: state.accountId, messageId,
-          engineCloseMinor: effect.engineCloseMinor, eodBalanceMinor: effect.eodBalanceMinor,
+          accountId: state.accountId, messageId, currency: state.currency,
+          engineClose: amountText(effect.engineCloseMinor, state.currency), eodBalance: amountText(effect.eodBalanceMinor, state.currency),
         });
     }
   }
+}
+
+/** Amounts in logs are decimal strings, as on the wire (null: out of range, or no currency yet). */
+function amountText(minor: number | null, currency: string | null): string | null {
+  const digits = currency === null ? undefined : minorDigitsOf(currency);
+  return minor === null || digits === undefined ? null : formatAmount(minor, digits);
 }

@@ -210,7 +210,7 @@ async function kafkaDependencyFailure(config: Config): Promise<StartFailure | nu
 
 /** Where the core's effects go: snapshots (Kafka), the Postgres copy, WebSocket, the DLQ, the event log. */
 function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): EngineOutputs {
-  const { kafka, clickhouse, ws, dlq } = edges;
+  const { kafka, ws, dlq } = edges;
   return {
     balanceChanged: (state, shardId) => {
       kafka?.source?.markChanged(shardId, state.accountId);
@@ -222,7 +222,25 @@ function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): En
       dlq.push(letter);
       kafka?.dlqProducer.send(letter);
     },
-    messageProcessed: clickhouse === null ? undefined : (event) => clickhouse.eventLog.record(event),
+    messageProcessed: messageProcessedOf(edges),
+  };
+}
+
+/**
+ * Every message and its outcome: to the ClickHouse event log, and a log line each at debug.
+ * Undefined when neither wants it, so ingest does not build the event per message for nobody.
+ */
+function messageProcessedOf(edges: Edges): EngineOutputs["messageProcessed"] {
+  const { clickhouse, log } = edges;
+  const debug = log.level === "debug";
+  if (clickhouse === null && !debug) return undefined;
+  return (event) => {
+    clickhouse?.eventLog.record(event);
+    if (debug) {
+      log.debug("message_processed", {
+        messageId: event.messageId, accountId: event.accountId, outcome: event.outcome, reason: event.reason, source: event.source,
+      });
+    }
   };
 }
 
