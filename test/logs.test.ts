@@ -4,6 +4,28 @@
  */
 import { expect, test } from "bun:test";
 import { eod, startEngineUnderTest, txn } from "./support/engineUnderTest.ts";
+import { jsonLines, spawnEngine } from "./support/engineProcess.ts";
+import { createTopics, ensureServices, eventually, uniqueNames } from "./support/services.ts";
+import { readFileSync } from "node:fs";
+
+test("with Kafka, everything the process prints is a JSON line of the engine's shape, kafkajs's lines included", async () => {
+  ensureServices("kafka", "redis");
+  const names = uniqueNames("logs");
+  await createTopics([names.eod, names.transactions, names.dlq]);
+  const logFile = `/tmp/${names.id}.log`;
+  const engine = await spawnEngine({ ...names.env, LOG_LEVEL: "debug" }, logFile);
+  try {
+    await eventually(async () => (await fetch(`${engine.base}/ready`)).status === 200, 60_000, "ready");
+  } finally {
+    expect(await engine.terminate()).toBe(0);
+  }
+  // The log file holds stdout and stderr both: any line that is not JSON fails here.
+  const lines = jsonLines(readFileSync(logFile, "utf8"));
+  for (const line of lines) expect(Object.keys(line).slice(0, 3)).toEqual(["time", "level", "event"]);
+  const kafkajs = lines.filter((line) => line.event === "kafka_client");
+  expect(kafkajs.length).toBeGreaterThan(0);
+  expect(kafkajs.every((line) => typeof line.namespace === "string" && typeof line.message === "string")).toBe(true);
+}, 180_000);
 
 test("LOG_LEVEL=debug logs each message's outcome", async () => {
   const lines: string[] = [];

@@ -8,7 +8,7 @@
  * `ShardRecovery` (assignment → claims, snapshots, seeks), `BatchApplier` (records → ingest,
  * offsets), `SnapshotScheduler` (periodic fenced snapshots), `OwnedShards` (what they share).
  */
-import { Kafka, logLevel, type Admin } from "kafkajs";
+import { Kafka, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus } from "../../runtime/ports.ts";
 import { BatchApplier } from "./batchApplier.ts";
@@ -16,6 +16,7 @@ import { ConsumerRunner } from "./consumerRunner.ts";
 import { OwnedShards } from "./ownedShards.ts";
 import { ShardRecovery } from "./shardRecovery.ts";
 import { SnapshotScheduler, type SnapshotMetrics } from "./snapshotScheduler.ts";
+import { kafkaLogOptions } from "./kafkaLog.ts";
 import { inputTopicsOf, type KafkaTopics } from "./topics.ts";
 
 const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, retries: 20 };
@@ -58,7 +59,7 @@ export class KafkaSource implements EventSource {
   private recovered: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: KafkaSourceOptions, deps: KafkaSourceDeps) {
-    this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, logLevel: logLevel.ERROR, retry: CLIENT_RETRY });
+    this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, retry: CLIENT_RETRY, ...kafkaLogOptions(deps.log) });
     this.owned = new OwnedShards(deps.host);
     this.scheduler = new SnapshotScheduler(this.owned, deps.host, deps.snapshots, options.instanceId, deps.log, deps.metrics);
     this.recovery = new ShardRecovery({
