@@ -94,6 +94,8 @@ export interface AccountRow {
   readonly currency: string;
   readonly eodDate: string;
   readonly version: number;
+  /** The state's origin (AccountState.originMs): rows are ordered by (originMs, version). */
+  readonly originMs: number;
   readonly updatedAtMs: number;
 }
 

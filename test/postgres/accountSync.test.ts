@@ -68,7 +68,7 @@ class RecordingSql implements SqlQuery {
 }
 
 function row(accountId: string, version: number, balanceMinor = version * 100): AccountRow {
-  return { accountId, balanceMinor, availableMinor: balanceMinor + 500_000, currency: "USD", eodDate: "2026-11-21", version, updatedAtMs: 1_790_000_000_000 + version };
+  return { accountId, balanceMinor, availableMinor: balanceMinor + 500_000, currency: "USD", eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: 1_790_000_000_000 + version };
 }
 
 let store: EmbeddedStore;
@@ -278,9 +278,9 @@ describe("shutdown and fencing", () => {
   });
 
   test("an older version never overwrites a newer one in the table", async () => {
-    expect(await upsertAccountRows(store, [row("A", 5, 500)])).toBe(1);
-    expect(await upsertAccountRows(store, [row("A", 4, 400), row("B", 1)])).toBe(1); // only B
-    expect(await upsertAccountRows(store, [row("A", 5, 999)])).toBe(0); // same version: no change
+    expect(await upsertAccountRows(store, [row("A", 5, 500)])).toEqual({ applied: 1, refused: 0 });
+    expect(await upsertAccountRows(store, [row("A", 4, 400), row("B", 1)])).toEqual({ applied: 1, refused: 1 }); // only B
+    expect(await upsertAccountRows(store, [row("A", 5, 999)])).toEqual({ applied: 0, refused: 0 }); // same version: no change
     const { rows } = await store.query<{ account_id: string; account_balance: unknown }>(
       "SELECT account_id, account_balance FROM datalake.account ORDER BY account_id");
     expect(rows.map((r) => [r.account_id, Number(r.account_balance)])).toEqual([["A", 500], ["B", 100]]);
@@ -309,11 +309,24 @@ describe("observer hooks", () => {
   });
 });
 
+describe("refused rows", () => {
+  test("a row the table already holds a newer state of is reported as refused, so it is visible", async () => {
+    const refused: number[] = [];
+    const observed = new AccountSync({ sql, minIntervalMs: MIN_INTERVAL_MS, maxDelayMs: MAX_DELAY_MS, timers, observer: { rowsRefused: (count) => refused.push(count) } });
+    await upsertAccountRows(store, [row("B", 9)]);
+    observed.markChanged(row("A", 1));
+    observed.markChanged(row("B", 3));
+    await timers.advance(MAX_DELAY_MS + 1000, observed);
+    await observed.stop();
+    expect(refused).toEqual([1]);
+  });
+});
+
 describe("the copy read back (?source=db) on the embedded store", () => {
   test("amounts are decimal strings with the currency's digits, exact at the range's edge", async () => {
     await upsertAccountRows(store, [
-      { accountId: "big", balanceMinor: 9_007_199_254_740_991, availableMinor: -9_007_199_254_740_991, currency: "USD", eodDate: "2026-11-21", version: 7, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30, 0, 120) },
-      { accountId: "yen", balanceMinor: 1500, availableMinor: null, currency: "JPY", eodDate: "2026-01-01", version: 1, updatedAtMs: 0 },
+      { accountId: "big", balanceMinor: 9_007_199_254_740_991, availableMinor: -9_007_199_254_740_991, currency: "USD", eodDate: "2026-11-21", version: 7, originMs: 0, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30, 0, 120) },
+      { accountId: "yen", balanceMinor: 1500, availableMinor: null, currency: "JPY", eodDate: "2026-01-01", version: 1, originMs: 0, updatedAtMs: 0 },
     ]);
     const copy = new PostgresAccountCopy(store);
     const body = async (accountId: string) => {

@@ -55,7 +55,7 @@ afterAll(async () => {
 function row(accountId: string, version: number, overrides: Partial<AccountRow> = {}): AccountRow {
   return {
     accountId, balanceMinor: version * 100, availableMinor: version * 100 + 500_000, currency: "USD",
-    eodDate: "2026-11-21", version, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30) + version, ...overrides,
+    eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30) + version, ...overrides,
   };
 }
 
@@ -215,6 +215,21 @@ describe("propagation of changes to datalake.account", () => {
     await sync.stop();
     expect(sync.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
   }, 120_000);
+
+  test("a row of a later origin replaces the stored one whatever its version: a restart that starts versions again is not stale", async () => {
+    const sql = await open(await createDatabase("origin"));
+    await upsertAccountRows(sql, [row("A", 3, { originMs: 1_000, balanceMinor: 1200 })]);
+    expect(await upsertAccountRows(sql, [row("A", 1, { originMs: 2_000, balanceMinor: 50_000 })])).toEqual({ applied: 1, refused: 0 });
+    expect(await readCopy(sql, "A")).toMatchObject({ version: 1, currentBalance: "500.00" });
+  }, 60_000);
+
+  test("a write older than the stored state is refused and counted, an equal one is neither", async () => {
+    const sql = await open(await createDatabase("refused"));
+    await upsertAccountRows(sql, [row("A", 1, { originMs: 2_000 }), row("B", 5)]);
+    const counts = await upsertAccountRows(sql, [row("A", 9, { originMs: 1_000 }), row("B", 5), row("C", 1)]);
+    expect(counts).toEqual({ applied: 1, refused: 1 });
+    expect(await readCopy(sql, "A")).toMatchObject({ version: 1 });
+  }, 60_000);
 
   test("a zombie instance cannot put an older version over a newer one", async () => {
     const sql = await open(await createDatabase("zombie"));

@@ -11,6 +11,7 @@ interface AccountColumns {
   currency: string;
   eod_date: string;
   version: unknown;
+  state_origin_ms: unknown;
   updated_at_ms: unknown;
 }
 
@@ -18,7 +19,7 @@ interface AccountColumns {
 // process's time zone on the way.
 const SELECT_ACCOUNT = `
   SELECT account_id, account_balance, account_available, currency,
-         eod_date::text AS eod_date, version,
+         eod_date::text AS eod_date, version, state_origin_ms,
          floor(extract(epoch FROM updated_at) * 1000)::bigint AS updated_at_ms
   FROM datalake.account WHERE account_id = $1`;
 
@@ -43,6 +44,7 @@ function accountRowOfColumns(columns: AccountColumns): AccountRow {
     currency,
     eodDate: columns.eod_date,
     version: integerFromColumn(columns.version, "version"),
+    originMs: integerFromColumn(columns.state_origin_ms, "state_origin_ms"),
     updatedAtMs: integerFromColumn(columns.updated_at_ms, "updated_at"),
   };
   assertAccountRow(row);

@@ -37,6 +37,8 @@ export const realTimers: SyncTimers = {
 /** Metrics hooks; all optional. Called after each statement. */
 export interface AccountSyncObserver {
   batchWritten?(event: { rows: number; applied: number; durationMs: number }): void;
+  /** Rows not written because the table holds a newer state of their accounts (by origin, then version). */
+  rowsRefused?(count: number): void;
   batchFailed?(event: { rows: number; error: unknown; failuresInARow: number; retryInMs: number }): void;
   /** Pending rows dropped because this instance no longer owns the account (fencing). */
   rowsFenced?(count: number): void;
@@ -182,8 +184,9 @@ export class AccountSync {
     // earlier than the send, so two writes of an account are never closer than the interval.
     const issuedMs = this.timers.now();
     try {
-      const applied = await statement;
+      const { applied, refused } = await statement;
       this.schedule.written(rows, issuedMs);
+      if (refused > 0) this.observer.rowsRefused?.(refused);
       if (!this.loopFailed) {
         this.backoff.succeeded();
         this.lastError = null;

@@ -4,12 +4,13 @@
  *
  * Versioned: the first element is the codec version. Version 1 had no tag (its first element is
  * the account id, a string); snapshots written by it still load. A new version adds a decoder
- * here and keeps the old ones.
+ * here and keeps the old ones. Version 3 appends the state's origin (versions 1 and 2 load with
+ * origin 0, the origin of every row written before origins existed).
  */
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
 import { ownedString } from "../../domain/ownedString.ts";
 
-export const ACCOUNT_CODEC_VERSION = 2;
+export const ACCOUNT_CODEC_VERSION = 3;
 
 type EncodedEod = [balanceMinor: number, date: string, epochSeconds: number, nanos: number, facilityId: string];
 
@@ -28,12 +29,12 @@ type Fields = [
   removedIds: [string, string][],
 ];
 
-type EncodedV2 = [codecVersion: 2, ...fields: Fields];
+type EncodedV3 = [codecVersion: 3, ...fields: Fields, originMs: number];
 
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV2 = [
+  const encoded: EncodedV3 = [
     ACCOUNT_CODEC_VERSION,
     state.accountId,
     state.currency,
@@ -46,6 +47,7 @@ export function encodeAccount(state: AccountState): string {
     [...state.messageIds],
     [...state.createdIds],
     [...state.removedIds],
+    state.originMs,
   ];
   return JSON.stringify(encoded);
 }
@@ -54,15 +56,17 @@ export function decodeAccount(text: string): AccountState {
   const parsed = JSON.parse(text) as unknown[];
   if (!Array.isArray(parsed)) throw new Error("invariant: an encoded account is an array");
   // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return stateOf(parsed as Fields);
-  if (parsed[0] === 2) return stateOf(parsed.slice(1) as Fields);
+  if (typeof parsed[0] === "string") return stateOf(parsed as Fields, 0);
+  if (parsed[0] === 2) return stateOf(parsed.slice(1) as Fields, 0);
+  if (parsed[0] === 3) return stateOf(parsed.slice(1, 12) as Fields, parsed[12] as number);
   throw new Error(`invariant: unknown account codec version ${String(parsed[0])}`);
 }
 
-function stateOf(fields: Fields): AccountState {
+function stateOf(fields: Fields, originMs: number): AccountState {
   const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] = fields;
   const state: AccountState = {
     accountId: ownedString(accountId),
+    originMs,
     currency,
     eod: eod === null ? null : {
       balanceMinor: eod[0], date: eod[1], timestamp: { epochSeconds: eod[2], nanos: eod[3] }, facilityId: eod[4],

@@ -40,7 +40,7 @@ export interface EngineCore {
 export function createEngineCore(options: EngineCoreOptions): EngineCore {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
-  const runtime = new AccountRuntime(options.shardCount);
+  const runtime = new AccountRuntime(options.shardCount, now);
   const cache = new FacilityCache(options.facilityStore, options.facilityCacheTtlMs, options.facilityCacheEntriesMax, now);
   const facilityLookup = new FacilityLookup({ cache, log, counted: (result) => metrics.facilityLookupsTotal.inc({ result }) });
   const effects = new EffectRunner(options.outputs, metrics, log, now);
