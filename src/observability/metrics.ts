@@ -61,6 +61,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     syncRowsWrittenTotal: counter("sync_rows_written_total", "Rows written to datalake.account"),
     syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
     syncRowsFencedTotal: counter("sync_rows_fenced_total", "Pending rows not written because another instance now owns the account", [], kafkaRegisters),
+    syncRowsRejectedTotal: counter("sync_rows_rejected_total", "Rows datalake.account refused with a data error (SQLSTATE class 22 or 23): dropped and logged, the others written"),
     syncRowsRefusedTotal: counter("sync_rows_refused_total", "Rows not written because datalake.account holds a newer state of the account (a later origin, or a higher version)"),
     syncFailuresTotal: counter("sync_failures_total", "Failed writes to datalake.account (retried)"),
     syncPendingRows: gaugeOf("sync_pending_rows", "Accounts whose change is not yet in datalake.account", () => sources.syncPendingRows()),

@@ -309,6 +309,29 @@ describe("observer hooks", () => {
   });
 });
 
+describe("a row the table refuses", () => {
+  test("one bad row never blocks the others: it is rejected alone and the rest of its batch is written", async () => {
+    await store.exec("ALTER TABLE datalake.account ADD CONSTRAINT test_refuses_bad CHECK (account_id <> 'BAD')");
+    try {
+      const rejected: { accountId: string; sqlState: string }[] = [];
+      const observed = new AccountSync({
+        sql, minIntervalMs: MIN_INTERVAL_MS, maxDelayMs: MAX_DELAY_MS, timers,
+        observer: { rowRejected: ({ row: bad, sqlState }) => rejected.push({ accountId: bad.accountId, sqlState }) },
+      });
+      for (let i = 0; i < 40; i++) observed.markChanged(row(`G${i}`, 1));
+      observed.markChanged(row("BAD", 1));
+      for (let i = 40; i < 80; i++) observed.markChanged(row(`G${i}`, 1));
+      await timers.advance(MAX_DELAY_MS, observed);
+      await observed.stop();
+      expect(Object.keys(await versionsInTable()).sort()).toEqual(Array.from({ length: 80 }, (_, i) => `G${i}`).sort());
+      expect(rejected).toEqual([{ accountId: "BAD", sqlState: "23514" }]);
+      expect(observed.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
+    } finally {
+      await store.exec("ALTER TABLE datalake.account DROP CONSTRAINT test_refuses_bad");
+    }
+  });
+});
+
 describe("refused rows", () => {
   test("a row the table already holds a newer state of is reported as refused, so it is visible", async () => {
     const refused: number[] = [];

@@ -231,6 +231,19 @@ describe("propagation of changes to datalake.account", () => {
     expect(await readCopy(sql, "A")).toMatchObject({ version: 1 });
   }, 60_000);
 
+  test("one row the Postgres server refuses never blocks the others: it is rejected alone, the rest written", async () => {
+    const database = await createDatabase("badrow");
+    const sql = await open(database, { connectTimeoutMs: 1000, statementTimeoutMs: 2000 });
+    await sql.query("ALTER TABLE datalake.account ADD CONSTRAINT test_refuses_bad CHECK (account_id <> 'BAD')");
+    const rejected: string[] = [];
+    const sync = new AccountSync({ sql, minIntervalMs: 50, maxDelayMs: 100, observer: { rowRejected: ({ sqlState }) => rejected.push(sqlState) } });
+    for (let i = 0; i < 500; i++) sync.markChanged(row(i === 250 ? "BAD" : `ACC-${i}`, 1));
+    await eventually(async () => (await versionsIn(sql)).size === 499, 30_000, "every good row");
+    expect(rejected).toEqual(["23514"]);
+    expect(sync.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
+    await sync.stop();
+  }, 60_000);
+
   test("a zombie instance cannot put an older version over a newer one", async () => {
     const sql = await open(await createDatabase("zombie"));
     const owner = new AccountSync({ sql, minIntervalMs: 0, maxDelayMs: 100 });
