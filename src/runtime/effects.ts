@@ -4,7 +4,7 @@
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Decision, Effect } from "../domain/account/applyMessage.ts";
-import type { DeadLetterReason } from "../domain/reasons.ts";
+import { isInvalidReason, type DeadLetterReason } from "../domain/reasons.ts";
 import { minorDigitsOf } from "../domain/currency.ts";
 import { formatAmount } from "../domain/money.ts";
 import type { Logger } from "../observability/log.ts";
@@ -14,6 +14,7 @@ import type { EngineOutputs } from "./ports.ts";
 
 export interface EffectMetrics {
   dlqTotal: { inc(labels: { reason: string }): void };
+  messagesInvalidTotal: { inc(labels: { reason: string }): void };
   alertsTotal: { inc(): void };
   eodFixesTotal: { inc(): void };
   eodMismatchTotal: { inc(): void };
@@ -46,6 +47,9 @@ export class EffectRunner {
       case "balance_changed":
         return this.outputs.balanceChanged(state, shardId);
       case "dead_letter":
+        // Rule 1 checks the transition makes (they need the account) count as invalid too;
+        // validation's own failures are counted by ingest, which dead-letters them directly.
+        if (isInvalidReason(effect.reason)) this.metrics.messagesInvalidTotal.inc({ reason: effect.reason });
         return this.deadLetter(effect.reason, messageId, inbound);
       case "alert":
         this.metrics.alertsTotal.inc();

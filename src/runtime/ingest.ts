@@ -44,7 +44,7 @@ export class Ingest implements MessageIngest {
         atMs: this.now(), source: inbound.source, outcome: "dead_lettered", reason: validated.reason,
         messageId: validated.messageId, accountId: validated.accountId,
       });
-      this.options.metrics.processed(topicOf(inbound, undefined), result.outcome, startedAt);
+      this.options.metrics.processed(topicOf(inbound, validated.type), result.outcome, startedAt);
       return result;
     }
     const message = validated.message;
@@ -91,13 +91,14 @@ export class Ingest implements MessageIngest {
       atMs: this.now(), source: inbound.source, outcome: result.outcome, reason: result.reason,
       message, messageId: message.messageId, accountId: message.accountId,
     });
-    this.options.metrics.processed(topicOf(inbound, message), result.outcome, startedAt);
+    this.options.metrics.processed(topicOf(inbound, message.type), result.outcome, startedAt);
     return result;
   }
 }
 
-function topicOf(inbound: Inbound, message: BankMessage | undefined): string {
+/** Kafka: the record's topic. HTTP and the simulator: the topic of the message's type, when it was readable. */
+function topicOf(inbound: Inbound, type: BankMessage["type"] | undefined): string {
   if (inbound.source.kind === "kafka") return inbound.source.topic;
-  if (message === undefined) return "unknown";
-  return message.type === "EOD_BALANCE" ? "bank.balances.eod" : "bank.transactions";
+  if (type === undefined) return "unknown";
+  return type === "EOD_BALANCE" ? "bank.balances.eod" : "bank.transactions";
 }

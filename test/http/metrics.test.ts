@@ -1,7 +1,7 @@
 /** /metrics: one namespace, what the process is, HTTP requests, and only the metrics of the mode that runs. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import packageJson from "../../package.json" with { type: "json" };
-import { startEngineUnderTest, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
 
 let engine: EngineUnderTest;
 beforeAll(async () => {
@@ -53,4 +53,24 @@ test("a request for no route is counted under route unmatched, so paths cannot g
   const text = await scrape();
   expect(sample(text, 'balance_engine_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(2);
   expect(text).not.toContain("/no/such/path");
+});
+
+test("a currency mismatch is counted in messages_invalid_total, as dlq_total counts it", async () => {
+  await engine.post("/v1/events", [eod({ accountId: "MX1", currency: "USD" }), txn({ accountId: "MX1", currency: "EUR" })]);
+  const text = await scrape();
+  expect(sample(text, 'balance_engine_dlq_total{reason="currency_mismatch"}')).toBe(1);
+  expect(sample(text, 'balance_engine_messages_invalid_total{reason="currency_mismatch"}')).toBe(1);
+});
+
+test("an invalid message whose type was readable is counted under its topic, not under unknown", async () => {
+  const deadLettered = async () => {
+    const text = await scrape();
+    const of = (topic: string) => sample(text, `balance_engine_messages_total{topic="${topic}",outcome="dead_lettered"}`) ?? 0;
+    return { transactions: of("bank.transactions"), eod: of("bank.balances.eod"), unknown: of("unknown") };
+  };
+  const before = await deadLettered();
+  await engine.post("/v1/events", [txn({ accountId: "MX2", amount: 5 }), { type: "EOD_BALANCE", accountId: "MX2" }, { type: "NONSENSE" }]);
+  const after = await deadLettered();
+  expect({ transactions: after.transactions - before.transactions, eod: after.eod - before.eod, unknown: after.unknown - before.unknown })
+    .toEqual({ transactions: 1, eod: 1, unknown: 1 });
 });

@@ -21,7 +21,7 @@ const transactionShape = TypeCompiler.Compile(TransactionShape);
 
 export type Validated =
   | { ok: true; message: BankMessage }
-  | { ok: false; reason: InvalidReason; messageId?: string; accountId?: string };
+  | { ok: false; reason: InvalidReason; messageId?: string; accountId?: string; type?: BankMessage["type"] };
 
 /** Parses raw bytes (a Kafka record value) and validates them. */
 export function validateText(text: string): Validated {
@@ -41,7 +41,7 @@ export function validateMessage(value: unknown): Validated {
   }
   const record = value as Record<string, any>;
   const checked = record.type === "EOD_BALANCE" ? checkEod(record) : checkTransaction(record);
-  if (typeof checked === "string") return { ok: false, reason: checked, ...idsOf(record) };
+  if (typeof checked === "string") return { ok: false, reason: checked, ...idsOf(record), ...typeOf(record) };
   return { ok: true, message: checked };
 }
 
@@ -92,6 +92,11 @@ function idsOf(record: Record<string, unknown>): { messageId?: string; accountId
   if (messageId !== undefined) ids.messageId = messageId;
   if (accountId !== undefined) ids.accountId = accountId;
   return ids;
+}
+
+/** The message's type when it is one of the two, so that the metrics can name its topic. */
+function typeOf(record: Record<string, unknown>): { type?: BankMessage["type"] } {
+  return record.type === "EOD_BALANCE" || record.type === "TRANSACTION" ? { type: record.type } : {};
 }
 
 function usableId(value: unknown): string | undefined {
