@@ -13,10 +13,6 @@ import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
-import type { VelocityReader } from "../runtime/ports.ts";
-
-/** Without ClickHouse there is no event log to answer from: 503, as for one that is down. */
-const NO_EVENT_LOG: VelocityReader = { velocity: async () => ({ ok: false, reason: "unavailable" }) };
 
 /** A client message is a subscription list: 64 KiB holds WS_SUBSCRIPTIONS_MAX ids of typical length. */
 const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
@@ -49,7 +45,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(eventsRoutes(deps))
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
-    .use(velocityRoutes(deps.velocity ?? NO_EVENT_LOG))
+    .use(velocityRoutes(deps.velocity))
     .use(wsRoutes(deps, hub));
 }
 

@@ -99,9 +99,14 @@ export interface AccountRow {
   readonly updatedAtMs: number;
 }
 
+/** Errors are values: the row (null when the account has none), or a table that cannot be read now. */
+export type AccountCopyLookup =
+  | { readonly ok: true; readonly row: AccountRow | null }
+  | { readonly ok: false; readonly reason: "unavailable"; readonly error: string };
+
 /** The Postgres copy of balances (`?source=db`). */
 export interface AccountCopyReader {
-  read(accountId: string): Promise<AccountRow | null>;
+  read(accountId: string): Promise<AccountCopyLookup>;
 }
 
 /** The in-memory DLQ, for `GET /v1/dlq`. */

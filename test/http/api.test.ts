@@ -33,6 +33,12 @@ describe("GET /v1/accounts/:accountId/balance", () => {
     expect((await bodyOf(badSource)).error.field).toBe("query.source");
   });
 
+  test("an account id with a NUL is a 400 naming it on ?source=db too, never a 500", async () => {
+    const response = await engine.get("/v1/accounts/a%00b/balance?source=db");
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error.field).toBe("params.accountId");
+  });
+
   test("?source=db reads the eventually consistent copy in datalake.account (the embedded store here)", async () => {
     await engine.post("/v1/events", [eod({ accountId: "DB1", balance: "10.00" }), txn({ accountId: "DB1", amount: "2.50" })]);
     await eventually(async () => (await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"))).currentBalance === "12.50", 10_000, "the copy");
@@ -53,6 +59,12 @@ describe("PUT /v1/admin/facilities/:facilityId", () => {
     expect(await bodyOf(response)).toMatchObject({ facilityId: "FX", limit: "250.50", accountsUpdated: 2 });
     expect(await bodyOf(await engine.get("/v1/accounts/P2/balance"))).toMatchObject({ facilityLimit: "250.50", availableBalance: "1250.50" });
     expect((await bodyOf(await engine.get("/v1/accounts/P3/balance"))).facilityLimitKnown).toBe(false);
+  });
+
+  test("a facility id with a NUL is a 400 naming it, never a 500", async () => {
+    const response = await engine.put("/v1/admin/facilities/f%00x", { limit: "1.00" });
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error.field).toBe("params.facilityId");
   });
 
   test("a limit that is not a non-negative decimal string is a 400 naming the limit", async () => {
@@ -90,6 +102,15 @@ describe("operations", () => {
     } finally {
       await slowSync.stop();
     }
+  });
+
+  test("/velocity without ClickHouse is a 503 that names CLICKHOUSE_URL and has no Retry-After: retrying will not help", async () => {
+    const response = await engine.get("/v1/accounts/B1/velocity");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBeNull();
+    const error = (await bodyOf(response)).error;
+    expect(error.code).toBe("event_log_not_configured");
+    expect(error.message).toContain("CLICKHOUSE_URL");
   });
 
   test("the OpenAPI document describes every route", async () => {

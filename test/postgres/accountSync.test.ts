@@ -354,7 +354,8 @@ describe("the copy read back (?source=db) on the embedded store", () => {
     const copy = new PostgresAccountCopy(store);
     const body = async (accountId: string) => {
       const stored = await copy.read(accountId);
-      return stored === null ? null : accountCopyBodyOf(stored);
+      if (!stored.ok) throw new Error(stored.error);
+      return stored.row === null ? null : accountCopyBodyOf(stored.row);
     };
     expect(await body("big")).toEqual({
       accountId: "big", currency: "USD", currentBalance: "90071992547409.91", availableBalance: "-90071992547409.91",

@@ -67,7 +67,8 @@ async function versionsIn(sql: SqlQuery): Promise<Map<string, number>> {
 /** The `?source=db` body of an account's row, as the route answers it. */
 async function readCopy(sql: SqlQuery, accountId: string): Promise<AccountCopyBody | null> {
   const stored = await new PostgresAccountCopy(sql).read(accountId);
-  return stored === null ? null : accountCopyBodyOf(stored);
+  if (!stored.ok) throw new Error(stored.error);
+  return stored.row === null ? null : accountCopyBodyOf(stored.row);
 }
 
 /** Records every statement sent: when, and which accounts it carried. */

@@ -1,6 +1,6 @@
 /** `GET /v1/accounts/:id/balance?source=db`: one row of `datalake.account`, through any SqlQuery. */
 import { minorDigitsOf } from "../../domain/currency.ts";
-import type { AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
+import type { AccountCopyLookup, AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
 import { assertAccountRow } from "./accountSyncSchedule.ts";
 import { minorFromColumn, type SqlQuery } from "./sqlClient.ts";
 
@@ -26,10 +26,19 @@ const SELECT_ACCOUNT = `
 export class PostgresAccountCopy implements AccountCopyReader {
   constructor(private readonly sql: SqlQuery) {}
 
-  async read(accountId: string): Promise<AccountRow | null> {
-    const { rows } = await this.sql.query<AccountColumns>(SELECT_ACCOUNT, [accountId]);
+  /**
+   * A failed query (Postgres down, a statement timeout) is `unavailable`, an answer for the caller;
+   * a row that breaks the engine's own invariants still throws (a bug, not an outage).
+   */
+  async read(accountId: string): Promise<AccountCopyLookup> {
+    let rows: AccountColumns[];
+    try {
+      ({ rows } = await this.sql.query<AccountColumns>(SELECT_ACCOUNT, [accountId]));
+    } catch (error) {
+      return { ok: false, reason: "unavailable", error: error instanceof Error ? error.message : String(error) };
+    }
     const row = rows[0];
-    return row === undefined ? null : accountRowOfColumns(row);
+    return { ok: true, row: row === undefined ? null : accountRowOfColumns(row) };
   }
 }
 

@@ -32,7 +32,11 @@ export function balanceRoutes(deps: HttpDeps) {
 
 async function readCopy(deps: HttpDeps, accountId: string) {
   if (deps.accountCopy === null) throw new HttpError(503, "db_sync_disabled", "no Postgres sync is configured (set DATABASE_URL)");
-  const row = await deps.accountCopy.read(accountId);
-  if (row === null) throw new HttpError(404, "account_not_found", `account ${accountId} has no row in datalake.account`);
-  return accountCopyBodyOf(row);
+  const lookup = await deps.accountCopy.read(accountId);
+  if (!lookup.ok) {
+    deps.log.warn("account_copy_unavailable", { error: lookup.error });
+    throw new HttpError(503, "database_unavailable", "datalake.account cannot be read now (Postgres does not answer); retry later", undefined, { "retry-after": "5" });
+  }
+  if (lookup.row === null) throw new HttpError(404, "account_not_found", `account ${accountId} has no row in datalake.account`);
+  return accountCopyBodyOf(lookup.row);
 }

@@ -38,10 +38,14 @@ function velocityBodyOf(figures: VelocityFigures): VelocityBody {
   };
 }
 
-export function velocityRoutes(reader: VelocityReader) {
+/** `reader` null: no CLICKHOUSE_URL, so there is no event log to answer from, now or later. */
+export function velocityRoutes(reader: VelocityReader | null) {
   return new Elysia().get(
     "/v1/accounts/:accountId/velocity",
     async ({ params }) => {
+      if (reader === null) {
+        throw new HttpError(503, "event_log_not_configured", "no event log is configured: set CLICKHOUSE_URL to enable velocity (retrying will not help)");
+      }
       const lookup = await reader.velocity(params.accountId);
       if (lookup.ok) return velocityBodyOf(lookup.velocity);
       if (lookup.reason === "not_found") {
