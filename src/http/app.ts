@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import { ENGINE_VERSION } from "../observability/buildInfo.ts";
 import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
-import { HttpError } from "./httpError.ts";
+import { allowedMethodsOf, errorResponse, type AllowedMethods } from "./errorResponse.ts";
 import { httpRequestMetrics } from "./httpMetrics.ts";
 import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
@@ -22,7 +22,14 @@ const WS_IDLE_TIMEOUT_SECONDS = 120;
 const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
-  return new Elysia({
+  // Read on the first 404 or 405, once every route is registered.
+  let methodsOf: AllowedMethods | null = null;
+  const allowed: AllowedMethods = (path) => (methodsOf ??= allowedMethodsOf(app.routes))(path);
+  const app = new Elysia({
+    // Validate, never quietly repair: with normalization on, Elysia drops fields and parameters
+    // the schema does not name (a typo such as ?offset= or an extra body field was ignored while
+    // the OpenAPI document said additionalProperties: false). Off, they are a 400 that names them.
+    normalize: false,
     // Elysia binds with reusePort by default: a second engine on the same PORT would then start
     // without error and the kernel would spread requests over both. Alone, it fails to bind.
     serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false },
@@ -35,7 +42,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     },
   })
     .use(httpRequestMetrics(deps.metrics))
-    .onError(({ code, error, set }) => errorResponse(deps, code, error, set))
+    .onError(({ code, error, set, request }) => errorResponse(deps.log, code, error, set, request, allowed))
     .use(openapi({
       path: "/openapi",
       documentation: { info: { title: "Balance engine", version: ENGINE_VERSION, description: "Real-time account balances" } },
@@ -47,56 +54,5 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity))
     .use(wsRoutes(deps, hub));
-}
-
-function errorResponse(deps: HttpDeps, code: string | number, error: unknown, set: { status?: number | string; headers: Record<string, unknown> }) {
-  if (error instanceof HttpError) {
-    set.status = error.status;
-    Object.assign(set.headers, error.headers);
-    return error.body;
-  }
-  if (code === "VALIDATION") {
-    set.status = 400;
-    const detail = validationDetail(error);
-    return new HttpError(400, "invalid_request", detail.message, detail.field).body;
-  }
-  if (code === "PARSE") {
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof HttpError) return errorResponse(deps, "HTTP", cause, set);
-    set.status = 400;
-    return new HttpError(400, "invalid_json", "the body is not valid JSON", "body").body;
-  }
-  if (code === "NOT_FOUND") {
-    set.status = 404;
-    return new HttpError(404, "not_found", "no such route").body;
-  }
-  deps.log.error("http_unhandled_error", { code, error: String(error) });
-  set.status = 500;
-  return new HttpError(500, "internal", "internal error").body;
-}
-
-/**
- * Elysia's ValidationError: name the part and field that is wrong, in one readable line. A schema
- * may carry `error: "query.limit: ..."` where Elysia cannot name the field itself (coerced values).
- */
-function validationDetail(error: unknown): { message: string; field: string } {
-  const e = error as { type?: string; customError?: unknown; message?: string };
-  if (typeof e.customError === "string") {
-    const named = /^([\w.]+): /.exec(e.customError);
-    if (named !== null) return { message: e.customError, field: named[1]! };
-  }
-  const detail = parseOrEmpty(e.message);
-  const part = typeof detail.on === "string" ? detail.on : (e.type ?? "request");
-  const property = typeof detail.property === "string" && detail.property !== "root" ? detail.property : "";
-  const field = property === "" ? part : `${part}.${property.replace(/^\//, "").replaceAll("/", ".")}`;
-  return { message: `${field}: ${typeof detail.summary === "string" ? detail.summary : "invalid"}`, field };
-}
-
-function parseOrEmpty(text: string | undefined): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text ?? "");
-    return typeof value === "object" && value !== null ? value : {};
-  } catch {
-    return {};
-  }
+  return app;
 }

@@ -12,3 +12,12 @@ export const DeadLetterBody = DeadLetterSchema;
 export const ErrorResponse = t.Object({
   error: t.Object({ code: t.String(), message: t.String(), field: t.Optional(t.String()) }),
 });
+
+/**
+ * An integer query parameter. Elysia coerces the text to a number and checks its bounds in a
+ * decode step that forgets the parameter's name; `title` (a plain JSON Schema keyword) carries it
+ * to the error answer, which names `query.<name>` as every other 400 names its field.
+ */
+export function integerQuery(name: string, options: { minimum: number; maximum: number; default?: number; description?: string }) {
+  return t.Number({ ...options, multipleOf: 1, title: `query.${name}` });
+}

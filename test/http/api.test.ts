@@ -33,6 +33,19 @@ describe("GET /v1/accounts/:accountId/balance", () => {
     expect((await bodyOf(badSource)).error.field).toBe("query.source");
   });
 
+  test("a value outside an enum is a 400 whose message lists the allowed values", async () => {
+    const response = await engine.get("/v1/accounts/B1/balance?source=foo");
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error).toEqual({ code: "invalid_request", field: "query.source", message: "query.source: must be one of memory, db" });
+  });
+
+  test("?source=db answers the copy's own shape, documented: accountId, currency, currentBalance, availableBalance, eodDate, version, updatedAt, source", async () => {
+    await engine.post("/v1/events", [eod({ accountId: "DB2", balance: "10.00" })]);
+    await eventually(async () => (await engine.get("/v1/accounts/DB2/balance?source=db")).status === 200, 10_000, "the copy");
+    const copy = await bodyOf(await engine.get("/v1/accounts/DB2/balance?source=db"));
+    expect(Object.keys(copy).sort()).toEqual(["accountId", "availableBalance", "currency", "currentBalance", "eodDate", "source", "updatedAt", "version"]);
+  });
+
   test("an account id with a NUL is a 400 naming it on ?source=db too, never a 500", async () => {
     const response = await engine.get("/v1/accounts/a%00b/balance?source=db");
     expect(response.status).toBe(400);

@@ -44,6 +44,19 @@ test("an alert reaches a connection once even when it follows the account and th
   channelOnly.close();
 });
 
+test("a bad client message's error names the field, as HTTP errors do", async () => {
+  const client = await connect(engine.wsUrl);
+  client.send({ op: "dance" });
+  expect((await client.next((m) => m.type === "error")).error).toEqual({
+    code: "invalid_message", field: "message.op", message: "message.op: must be one of subscribe, unsubscribe",
+  });
+  client.send({ op: "subscribe", accounts: ["ok", "x".repeat(200)] });
+  expect((await client.next((m) => m.type === "error")).error.field).toBe("message.accounts.1");
+  client.send("not json");
+  expect((await client.next((m) => m.type === "error")).error).toEqual({ code: "invalid_message", field: "message", message: "message: not valid JSON" });
+  client.close();
+});
+
 test("a bad client message gets an error message and the connection stays open", async () => {
   await engine.post("/v1/events", eod({ accountId: "W3" }));
   const client = await connect(engine.wsUrl);
