@@ -38,6 +38,13 @@ test("every 400 names its field as part.field, and its message starts with it", 
   }
 });
 
+test("a body that is not JSON gets the same answer on every route", async () => {
+  const events = await bodyOf(await engine.post("/v1/events", "{not json"));
+  const facility = await bodyOf(await engine.put("/v1/admin/facilities/F1", "{not json"));
+  expect(events).toEqual({ error: { code: "invalid_json", message: "body: not valid JSON", field: "body" } });
+  expect(facility).toEqual(events);
+});
+
 test("a field the body does not have is a 400 naming it, not silently dropped", async () => {
   const response = await engine.put("/v1/admin/facilities/F1", { limit: "1.00", limt: "2.00" });
   expect(response.status).toBe(400);

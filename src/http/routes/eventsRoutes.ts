@@ -1,7 +1,7 @@
 /** POST /v1/events — the embedded input: one message or an array of up to 10,000. */
 import { Elysia, t } from "elysia";
 import { MessageResultSchema, type Inbound } from "../../runtime/inbound.ts";
-import { HttpError } from "../httpError.ts";
+import { badJson, HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
 
@@ -59,7 +59,7 @@ async function readJsonBody(request: Request): Promise<unknown> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "invalid_json", "the body is not JSON", "body");
+    throw badJson();
   }
   if (typeof body !== "object" || body === null) {
     throw new HttpError(400, "invalid_request", "the body must be a JSON object or an array of them", "body");
