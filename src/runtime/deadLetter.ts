@@ -17,6 +17,7 @@ export type SourceRef = Static<typeof SourceRefSchema>;
 export const DeadLetterSchema = Type.Object({
   messageId: Type.Optional(Type.String()),
   reason: literalUnion(DEAD_LETTER_REASONS),
+  detail: Type.Optional(Type.String({ description: "What exactly failed, e.g. which field for invalid_schema", examples: ["facilityId: is required"] })),
   source: SourceRefSchema,
   at: InstantSchema,
   payload: Type.String({ description: "The original bytes as text (for HTTP, the element re-serialized)" }),

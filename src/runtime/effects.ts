@@ -32,9 +32,9 @@ export class EffectRunner {
     for (const effect of decision.effects) this.carryOutOne(state, shardId, messageId, inbound, effect);
   }
 
-  deadLetter(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound): void {
+  deadLetter(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound, detail?: string): void {
     this.metrics.dlqTotal.inc({ reason });
-    this.outputs.deadLettered(deadLetterOf(reason, messageId, inbound, this.now()));
+    this.outputs.deadLettered(deadLetterOf(reason, messageId, inbound, this.now(), detail));
   }
 
   /** An account changed outside a message (a facility change). */

@@ -37,7 +37,7 @@ export class Ingest implements MessageIngest {
     const validated = inbound.text !== undefined ? validateText(inbound.text) : validateMessage(inbound.value);
     if (!validated.ok) {
       this.options.metrics.invalid(validated.reason);
-      this.options.effects.deadLetter(validated.reason, validated.messageId, inbound);
+      this.options.effects.deadLetter(validated.reason, validated.messageId, inbound, validated.detail);
       const result: MessageResult = { outcome: "dead_lettered", reason: validated.reason };
       if (validated.messageId !== undefined) result.messageId = validated.messageId;
       this.options.messageProcessed?.({
