@@ -13,11 +13,24 @@ validate_services "${services[@]}"
 
 ensure_dirs
 # one services-up at a time (parallel test runners may call it concurrently).
-# Every daemon below is started with 9>&- so it does not inherit (and keep) this lock.
+# Every daemon below is started by `daemon`, which closes every inherited descriptor above 2 first,
+# so it does not keep this lock, nor a lock or pipe of whoever ran this script (a test runner's
+# flock, CI's tee): a broker that inherited a caller's flock once held it for good.
 exec 9>"$RUN_DIR/services-up.lock"
 flock -w 300 9 || die "timed out after 300s waiting for another services-up.sh (lock $RUN_DIR/services-up.lock)"
 
 # wait_until DESCRIPTION LOGFILE PIDNAME COMMAND... : polls COMMAND until it succeeds
+# daemon COMMAND... : replaces the current (sub)shell by COMMAND with no inherited descriptor
+# above 2 (stdin/out/err as given). Call it as `daemon cmd &` or `(daemon cmd)`, never bare.
+daemon() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+  done
+  exec "$@"
+}
+
 wait_until() {
   local what="$1" logfile="$2" pidname="$3"; shift 3
   local deadline=$((SECONDS + WAIT_SECS))
@@ -86,11 +99,19 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# lets the engine use a short session timeout (KAFKA_SESSION_TIMEOUT_MS): fast failover after a kill -9
+group.min.session.timeout.ms=1000
 auto.create.topics.enable=true
 delete.topic.enable=true
 log.retention.hours=24
 log.segment.bytes=268435456
 EOF
+  # a broker of ours running with another configuration is restarted with this one
+  local running
+  if ! cmp -s "$KAFKA_DIR/server.properties.new" "$KAFKA_DIR/server.properties" && running="$(pidfile_pid kafka)"; then
+    log "kafka: server.properties changed; restarting the broker"
+    stop_pid kafka "$running" 60
+  fi
   mv "$KAFKA_DIR/server.properties.new" "$KAFKA_DIR/server.properties"
 
   cat >"$KAFKA_DIR/log4j2.properties" <<'EOF'
@@ -147,6 +168,7 @@ kafka_ready() {
 
 kafka_up() {
   kafka_install
+  kafka_write_config
   if kafka_ready; then
     return 0
   fi
@@ -159,16 +181,15 @@ kafka_up() {
     else
       port_in_use "$KAFKA_PORT" && die "kafka: port $KAFKA_PORT is taken by another process: $(ss -Hltnp "sport = :$KAFKA_PORT")"
       port_in_use "$KAFKA_CONTROLLER_PORT" && die "kafka: controller port $KAFKA_CONTROLLER_PORT is taken: $(ss -Hltnp "sport = :$KAFKA_CONTROLLER_PORT")"
-      kafka_write_config
       kafka_format
       local logf="$LOG_DIR/kafka.log"
       [[ -f "$logf" ]] && mv -f "$logf" "$logf.1"
       log "kafka: starting broker+controller on $KAFKA_BOOTSTRAP"
       # shellcheck disable=SC2086
-      nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+      daemon nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
           -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
           -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-          >"$logf" 2>&1 </dev/null 9>&- &
+          >"$logf" 2>&1 </dev/null &
       echo $! >"$RUN_DIR/kafka.pid"
     fi
   fi
@@ -192,8 +213,8 @@ redis_up() {
   fi
   [[ "$REDIS_PORT" != 6379 ]] && logf="$LOG_DIR/redis-$REDIS_PORT.log"
   log "redis: starting on 127.0.0.1:$REDIS_PORT"
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
-      --dir "$dir" --logfile "$logf" --pidfile "$RUN_DIR/redis-$REDIS_PORT.pid" 9>&- \
+  (daemon redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir "$dir" --logfile "$logf" --pidfile "$RUN_DIR/redis-$REDIS_PORT.pid") \
     || die_with_log "redis: redis-server failed to start" "$logf"
   wait_until "redis" "$logf" "" redis_ready
 }
@@ -224,7 +245,7 @@ postgres_up() {
   if ! pg_ready; then
     port_in_use "$PG_PORT" && die "postgres: port $PG_PORT is taken but pg_isready says no"
     log "postgres: starting cluster $ver/$PG_CLUSTER"
-    pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" start >"$LOG_DIR/pg-start.log" 2>&1 9>&- \
+    (daemon pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" start) >"$LOG_DIR/pg-start.log" 2>&1 \
       || { cat "$LOG_DIR/pg-start.log" >&2; die_with_log "postgres: pg_ctlcluster start failed" "$pglog"; }
     wait_until "postgres" "$pglog" "" pg_ready
   fi
@@ -360,8 +381,8 @@ clickhouse_up() {
         fi
       fi
       log "clickhouse: starting on http://127.0.0.1:$CLICKHOUSE_HTTP_PORT (tcp $CLICKHOUSE_TCP_PORT)${runas:+ as user clickhouse}"
-      (cd "$CLICKHOUSE_DIR" && exec nohup "${runas[@]}" /usr/sbin/clickhouse-server \
-          --config-file="$CLICKHOUSE_DIR/config.xml" >"$LOG_DIR/clickhouse.out" 2>&1 </dev/null) 9>&- &
+      (cd "$CLICKHOUSE_DIR" && daemon nohup "${runas[@]}" /usr/sbin/clickhouse-server \
+          --config-file="$CLICKHOUSE_DIR/config.xml" >"$LOG_DIR/clickhouse.out" 2>&1 </dev/null) &
       echo $! >"$RUN_DIR/clickhouse.pid"
     fi
   fi
