@@ -51,4 +51,7 @@ test("a field the body does not have is a 400 naming it, not silently dropped", 
   const error = (await bodyOf(response)).error;
   expect(error.field).toBe("body.limt");
   expect(error.message).toContain("limit, currency");
+  const query = await engine.get("/v1/accounts/123/balance?sauce=db");
+  expect(query.status).toBe(400);
+  expect((await bodyOf(query)).error.field).toBe("query.sauce");
 });

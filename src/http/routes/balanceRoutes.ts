@@ -23,7 +23,7 @@ export function balanceRoutes(deps: HttpDeps) {
     },
     {
       params: t.Object({ accountId: IdSchema }),
-      query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }),
+      query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }, { additionalProperties: false }),
       response: { 200: t.Union([BalanceBody, AccountCopyBody]), 404: ErrorResponse, 503: ErrorResponse },
       detail: { summary: "Real-time balance of an account", tags: ["balances"] },
     },
