@@ -68,5 +68,6 @@ function recordOf(letter: DeadLetter) {
     headers.source_offset = source.offset;
   }
   if (letter.messageId !== undefined) headers.message_id = letter.messageId;
+  if (letter.detail !== undefined) headers.detail = letter.detail;
   return { value: letter.payload, headers };
 }
