@@ -13,6 +13,8 @@ import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
+import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
+import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
 
 /** A client message is a subscription list: 64 KiB holds WS_SUBSCRIPTIONS_MAX ids of typical length. */
 const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
@@ -43,9 +45,17 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
   })
     .use(httpRequestMetrics(deps.metrics))
     .onError(({ code, error, set, request }) => errorResponse(deps.log, code, error, set, request, allowed))
+    .use(openapiAssetRoutes())
     .use(openapi({
       path: "/openapi",
-      documentation: { info: { title: "Balance engine", version: ENGINE_VERSION, description: "Real-time account balances" } },
+      provider: "swagger-ui",
+      // The pinned local copy (never a CDN), and no online validator badge (Swagger UI's null;
+      // the plugin's type allows only strings).
+      swagger: {
+        cdn: `${OPENAPI_ASSETS_PATH}/swagger-ui-bundle.js`, theme: `${OPENAPI_ASSETS_PATH}/swagger-ui.css`,
+        validatorUrl: null as unknown as string,
+      },
+      documentation: openapiDocumentation(deps.wsSubscriptionsMax),
     }))
     .use(opsRoutes(deps))
     .use(balanceRoutes(deps))
@@ -55,4 +65,33 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(velocityRoutes(deps.velocity))
     .use(wsRoutes(deps, hub));
   return app;
+}
+
+/**
+ * What the routes do not say themselves: the servers (paths relative to where the document is
+ * served, so it holds behind any host and port), the tags, and the WebSocket, which OpenAPI has
+ * no operation for, under the extension `x-websocket` with its messages' schemas. Security
+ * schemes come with authentication (contract section 8).
+ */
+function openapiDocumentation(wsSubscriptionsMax: number) {
+  return {
+    info: {
+      title: "Balance engine", version: ENGINE_VERSION, contact: { name: "Balance engine maintainers" },
+      description: "Real-time account balances from the core bank's EOD balances and transactions. Amounts are decimal strings. Push: WebSocket /v1/ws (see x-websocket).",
+    },
+    servers: [{ url: "/", description: "This engine" }],
+    tags: [
+      { name: "balances", description: "Balances and velocity of an account" },
+      { name: "events", description: "The embedded input (POST /v1/events)" },
+      { name: "admin", description: "Facility limits" },
+      { name: "dlq", description: "Dead letters kept in memory" },
+      { name: "ops", description: "Liveness, readiness, metrics" },
+    ],
+    "x-websocket": {
+      path: "/v1/ws",
+      description: "Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. Close code 1013 when the client falls too far behind.",
+      clientMessage: clientMessageSchema(wsSubscriptionsMax),
+      serverMessage: ServerMessageSchema,
+    },
+  };
 }

@@ -43,7 +43,8 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
       hub.remove(connectionOf(ws));
       deps.metrics.wsClients.set(hub.size);
     },
-    detail: { summary: "Balance and alert push", tags: ["websocket"] },
+    // OpenAPI has no WebSocket operation: the document describes it under x-websocket (http/app.ts).
+    detail: { hide: true },
   });
 }
 

@@ -1,4 +1,5 @@
 /** PUT /v1/admin/facilities/:facilityId — change a facility limit during the day. */
+import { Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
@@ -29,10 +30,14 @@ export function adminRoutes(deps: HttpDeps) {
         currency: t.Optional(t.String({ description: "Currency of the limit (default USD)", examples: ["USD"] })),
       }, { additionalProperties: false }),
       response: {
-        200: t.Object({ facilityId: t.String(), limit: t.String(), currency: t.String(), accountsUpdated: t.Integer() }),
+        200: t.Object({ facilityId: t.String(), limit: t.String(), currency: t.String(), accountsUpdated: Type.Integer({ minimum: 0 }) }),
         400: ErrorResponse,
       },
-      detail: { summary: "Upsert a facility limit and apply it to its accounts at once", tags: ["admin"] },
+      detail: {
+        summary: "Upsert a facility limit and apply it to its accounts at once",
+        description: "Writes datasource.facility, then gives every account that uses the facility the new limit, with a balance push each. For an account of another currency the facility counts as not found.",
+        tags: ["admin"],
+      },
     },
   );
 }

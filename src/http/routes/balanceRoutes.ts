@@ -23,9 +23,14 @@ export function balanceRoutes(deps: HttpDeps) {
     },
     {
       params: t.Object({ accountId: IdSchema }),
+      // The memory read, or with source=db the copy's own shape (it says source: "db").
       query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }, { additionalProperties: false }),
       response: { 200: t.Union([BalanceBody, AccountCopyBody]), 404: ErrorResponse, 503: ErrorResponse },
-      detail: { summary: "Real-time balance of an account", tags: ["balances"] },
+      detail: {
+        summary: "Real-time balance of an account",
+        description: "From the engine's memory (404 until the account's first EOD), or with source=db the eventually consistent copy in datalake.account, in its own smaller shape (source: \"db\"; 503 while Postgres does not answer).",
+        tags: ["balances"],
+      },
     },
   );
 }
