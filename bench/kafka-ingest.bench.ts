@@ -133,8 +133,8 @@ async function drainWithEngine(env: Record<string, string>, topic: string, watch
       scrapeMs.push(performance.now() - t);
     }
     const heapUsedMb = metricValue(scraped, "nodejs_heap_size_used_bytes", {}) / 2 ** 20;
-    const applied = metricValue(scraped, "messages_total", { topic, outcome: "applied" });
-    const otherOutcomes = metricValue(scraped, "messages_total", { topic }) - applied;
+    const applied = metricValue(scraped, "balance_engine_messages_total", { topic, outcome: "applied" });
+    const otherOutcomes = metricValue(scraped, "balance_engine_messages_total", { topic }) - applied;
     const balanceMismatches: string[] = [];
     for (const a of cutOff ? [] : new Set([...watch.first, ...watch.last])) {
       const view = await versionOf(engine.base, a);
@@ -162,7 +162,7 @@ async function drainWithEngine(env: Record<string, string>, topic: string, watch
 
 /** Every outcome of the topic's messages (applied, duplicate, ignored, dead-lettered). */
 async function processedTotal(base: string, topic: string): Promise<number> {
-  return metricValue(await (await fetch(`${base}/metrics`)).text(), "messages_total", { topic });
+  return metricValue(await (await fetch(`${base}/metrics`)).text(), "balance_engine_messages_total", { topic });
 }
 
 async function stopEngine(engine: EngineUnderBench): Promise<void> {

@@ -15,7 +15,7 @@ const SINGLE_ROW_STATEMENTS = 20_000;
 function rowOf(i: number, version: number): AccountRow {
   return {
     accountId: `A${i}`, balanceMinor: 100_000 + i + version, availableMinor: 600_000 + i, currency: "USD",
-    eodDate: "2026-11-21", version, updatedAtMs: 1_795_000_000_000 + version,
+    eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: 1_795_000_000_000 + version,
   };
 }
 

@@ -5,6 +5,8 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { alertThresholdsFor } from "./domain/account/highValueAlert.ts";
+import { problemOf } from "./lib/schemaProblem.ts";
+import { LOG_LEVELS } from "./observability/log.ts";
 
 const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
   Type.Integer({ default: defaultValue, minimum, maximum, description });
@@ -27,7 +29,7 @@ export const ConfigSchema = Type.Object({
   SIMULATE: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0", description: "1 starts the built-in traffic feed (same as --simulate)" }),
   SIMULATE_ACCOUNTS: Int(5000, 1, 1_000_000, "Accounts in the simulated feed"),
   SIMULATE_RATE: Int(200, 1, 100_000, "Simulated transactions per second"),
-  LOG_LEVEL: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+  LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: "info" }),
   SHUTDOWN_TIMEOUT_MS: Int(10_000, 100, 600_000, "Longest a graceful shutdown may take"),
   DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
   SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),
@@ -67,7 +69,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   }
   if (argv.includes("--simulate")) raw.SIMULATE = "1";
   const withDefaults = Value.Default(ConfigSchema, raw) as Config;
-  const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`);
+  // Said as the HTTP errors say it: an enum lists its values, a number its bounds.
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${problemOf(e.message, e.schema as Record<string, unknown>)}`);
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
     errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
   }

@@ -3,6 +3,7 @@
  * Roles: `engine` (the default: API and actors).
  */
 import { runEngine } from "./apps/engine/main.ts";
+import { createLogger } from "./observability/log.ts";
 
 const ROLES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   engine: runEngine,
@@ -13,7 +14,7 @@ const roleAt = argv.indexOf("--role");
 const role = roleAt === -1 ? "engine" : argv[roleAt + 1] ?? "";
 const run = ROLES[role];
 if (run === undefined) {
-  process.stderr.write(`${JSON.stringify({ level: "error", event: "invalid_config", errors: [`--role: one of ${Object.keys(ROLES).join(", ")}, not "${role}"`] })}\n`);
+  createLogger("error").error("invalid_config", { errors: [`--role: one of ${Object.keys(ROLES).join(", ")}, not "${role}"`] });
   process.exit(2);
 }
 await run(argv);

@@ -25,10 +25,14 @@ test("bun start serves with no outside services and stops cleanly on SIGTERM", a
   expect(events).toContain("engine_stopped");
 });
 
-test("an invalid configuration stops the start with exit code 2 and names the variable", async () => {
+test("an invalid configuration stops the start with exit code 2 and one JSON line on stdout, with its time, naming the variable", async () => {
   const engine = Bun.spawn(["bun", "start"], { cwd: ROOT, env: { ...process.env, PORT: "not-a-port" }, stdout: "pipe", stderr: "pipe" });
   expect(await engine.exited).toBe(2);
-  expect(await new Response(engine.stderr).text()).toContain("PORT");
+  const lines = (await new Response(engine.stdout).text()).trim().split("\n").map((line) => JSON.parse(line));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({ level: "error", event: "invalid_config" });
+  expect(Number.isNaN(Date.parse(lines[0].time))).toBe(false);
+  expect(lines[0].errors.join(" ")).toContain("PORT");
 });
 
 test("--simulate moves balances at once", async () => {
@@ -40,7 +44,7 @@ test("--simulate moves balances at once", async () => {
     expect(await waitForHealth(port)).toBe(true);
     const versions = async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return Number(/messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return Number(/balance_engine_messages_total\{topic="bank.transactions",outcome="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const first = await versions();
     await eventually(async () => (await versions()) > first, 30_000, "simulated transactions applied");

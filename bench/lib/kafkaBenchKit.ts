@@ -166,7 +166,7 @@ export async function produceWithKcat(topic: string, count: number, line: (i: nu
 /** `messages_total{topic,outcome}` from the engine's /metrics (0 when absent). */
 export async function messagesTotal(base: string, topic: string, outcome: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return metricValue(text, "messages_total", { topic, outcome });
+  return metricValue(text, "balance_engine_messages_total", { topic, outcome });
 }
 
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {

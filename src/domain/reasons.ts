@@ -13,6 +13,13 @@ export const INVALID_REASONS = [
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
+const INVALID_REASON_SET: ReadonlySet<string> = new Set(INVALID_REASONS);
+
+/** Rule 1's reasons, also those the transition finds (currency_mismatch, out_of_range need the account). */
+export function isInvalidReason(reason: string): reason is InvalidReason {
+  return INVALID_REASON_SET.has(reason);
+}
+
 /** Everything that sends a message (or a copy of it) to the DLQ. */
 export const DEAD_LETTER_REASONS = [...INVALID_REASONS, "before_eod", "facility_not_found", "facility_unavailable"] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

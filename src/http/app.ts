@@ -1,9 +1,11 @@
 /** The HTTP and WebSocket server: every route, the error format and the OpenAPI document. */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { ENGINE_VERSION } from "../observability/buildInfo.ts";
 import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
-import { HttpError } from "./httpError.ts";
+import { allowedMethodsOf, errorResponse, type AllowedMethods } from "./errorResponse.ts";
+import { httpRequestMetrics } from "./httpMetrics.ts";
 import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
@@ -11,10 +13,8 @@ import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
-import type { VelocityReader } from "../runtime/ports.ts";
-
-/** Without ClickHouse there is no event log to answer from: 503, as for one that is down. */
-const NO_EVENT_LOG: VelocityReader = { velocity: async () => ({ ok: false, reason: "unavailable" }) };
+import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
+import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
 
 /** A client message is a subscription list: 64 KiB holds WS_SUBSCRIPTIONS_MAX ids of typical length. */
 const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
@@ -24,8 +24,17 @@ const WS_IDLE_TIMEOUT_SECONDS = 120;
 const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
-  return new Elysia({
-    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES },
+  // Read on the first 404 or 405, once every route is registered.
+  let methodsOf: AllowedMethods | null = null;
+  const allowed: AllowedMethods = (path) => (methodsOf ??= allowedMethodsOf(app.routes))(path);
+  const app = new Elysia({
+    // Validate, never quietly repair: with normalization on, Elysia drops fields and parameters
+    // the schema does not name (a typo such as ?offset= or an extra body field was ignored while
+    // the OpenAPI document said additionalProperties: false). Off, they are a 400 that names them.
+    normalize: false,
+    // Elysia binds with reusePort by default: a second engine on the same PORT would then start
+    // without error and the kernel would spread requests over both. Alone, it fails to bind.
+    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false },
     websocket: {
       // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.
       backpressureLimit: wsBufferMaxBytes * 2,
@@ -34,68 +43,55 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
       idleTimeout: WS_IDLE_TIMEOUT_SECONDS,
     },
   })
-    .onError(({ code, error, set }) => errorResponse(deps, code, error, set))
+    .use(httpRequestMetrics(deps.metrics))
+    .onError(({ code, error, set, request }) => errorResponse(deps.log, code, error, set, request, allowed))
+    .use(openapiAssetRoutes())
     .use(openapi({
       path: "/openapi",
-      documentation: { info: { title: "Balance engine", version: "0.1.0", description: "Real-time account balances" } },
+      provider: "swagger-ui",
+      // The pinned local copy (never a CDN), and no online validator badge (Swagger UI's null;
+      // the plugin's type allows only strings).
+      swagger: {
+        cdn: `${OPENAPI_ASSETS_PATH}/swagger-ui-bundle.js`, theme: `${OPENAPI_ASSETS_PATH}/swagger-ui.css`,
+        validatorUrl: null as unknown as string,
+      },
+      documentation: openapiDocumentation(deps.wsSubscriptionsMax),
     }))
     .use(opsRoutes(deps))
     .use(balanceRoutes(deps))
     .use(eventsRoutes(deps))
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
-    .use(velocityRoutes(deps.velocity ?? NO_EVENT_LOG))
+    .use(velocityRoutes(deps.velocity))
     .use(wsRoutes(deps, hub));
-}
-
-function errorResponse(deps: HttpDeps, code: string | number, error: unknown, set: { status?: number | string; headers: Record<string, unknown> }) {
-  if (error instanceof HttpError) {
-    set.status = error.status;
-    Object.assign(set.headers, error.headers);
-    return error.body;
-  }
-  if (code === "VALIDATION") {
-    set.status = 400;
-    const detail = validationDetail(error);
-    return new HttpError(400, "invalid_request", detail.message, detail.field).body;
-  }
-  if (code === "PARSE") {
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof HttpError) return errorResponse(deps, "HTTP", cause, set);
-    set.status = 400;
-    return new HttpError(400, "invalid_json", "the body is not valid JSON", "body").body;
-  }
-  if (code === "NOT_FOUND") {
-    set.status = 404;
-    return new HttpError(404, "not_found", "no such route").body;
-  }
-  deps.log.error("http_unhandled_error", { code, error: String(error) });
-  set.status = 500;
-  return new HttpError(500, "internal", "internal error").body;
+  return app;
 }
 
 /**
- * Elysia's ValidationError: name the part and field that is wrong, in one readable line. A schema
- * may carry `error: "query.limit: ..."` where Elysia cannot name the field itself (coerced values).
+ * What the routes do not say themselves: the servers (paths relative to where the document is
+ * served, so it holds behind any host and port), the tags, and the WebSocket, which OpenAPI has
+ * no operation for, under the extension `x-websocket` with its messages' schemas. Security
+ * schemes come with authentication (contract section 8).
  */
-function validationDetail(error: unknown): { message: string; field: string } {
-  const e = error as { type?: string; customError?: unknown; message?: string };
-  if (typeof e.customError === "string") {
-    const named = /^([\w.]+): /.exec(e.customError);
-    if (named !== null) return { message: e.customError, field: named[1]! };
-  }
-  const detail = parseOrEmpty(e.message);
-  const part = typeof detail.on === "string" ? detail.on : (e.type ?? "request");
-  const property = typeof detail.property === "string" && detail.property !== "root" ? detail.property : "";
-  const field = property === "" ? part : `${part}.${property.replace(/^\//, "").replaceAll("/", ".")}`;
-  return { message: `${field}: ${typeof detail.summary === "string" ? detail.summary : "invalid"}`, field };
-}
-
-function parseOrEmpty(text: string | undefined): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text ?? "");
-    return typeof value === "object" && value !== null ? value : {};
-  } catch {
-    return {};
-  }
+function openapiDocumentation(wsSubscriptionsMax: number) {
+  return {
+    info: {
+      title: "Balance engine", version: ENGINE_VERSION, contact: { name: "Balance engine maintainers" },
+      description: "Real-time account balances from the core bank's EOD balances and transactions. Amounts are decimal strings. Push: WebSocket /v1/ws (see x-websocket).",
+    },
+    servers: [{ url: "/", description: "This engine" }],
+    tags: [
+      { name: "balances", description: "Balances and velocity of an account" },
+      { name: "events", description: "The embedded input (POST /v1/events)" },
+      { name: "admin", description: "Facility limits" },
+      { name: "dlq", description: "Dead letters kept in memory" },
+      { name: "ops", description: "Liveness, readiness, metrics" },
+    ],
+    "x-websocket": {
+      path: "/v1/ws",
+      description: "Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. Close code 1013 when the client falls too far behind.",
+      clientMessage: clientMessageSchema(wsSubscriptionsMax),
+      serverMessage: ServerMessageSchema,
+    },
+  };
 }

@@ -15,3 +15,8 @@ export class HttpError extends Error {
   }
 }
 
+
+/** The one answer to a body that is not JSON, wherever it is parsed (Elysia's parser, a route's own). */
+export function badJson(): HttpError {
+  return new HttpError(400, "invalid_json", "body: not valid JSON", "body");
+}

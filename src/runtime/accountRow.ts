@@ -14,6 +14,7 @@ export function accountRowOf(state: AccountState): AccountRow | null {
     currency: state.currency,
     eodDate: state.eod.date,
     version: state.version,
+    originMs: state.originMs,
     updatedAtMs: state.updatedAtMs,
   };
 }

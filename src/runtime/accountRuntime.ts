@@ -11,7 +11,8 @@ import { Shard, type Task } from "./shard.ts";
 export class AccountRuntime implements ShardHost {
   private readonly shards = new Map<number, Shard<AccountState>>();
 
-  constructor(readonly shardCount: number) {}
+  /** `now` stamps each account created from nothing with its origin (see AccountState.originMs). */
+  constructor(readonly shardCount: number, private readonly now: () => number = Date.now) {}
 
   /** The shard Kafka's default partitioner puts the account on. */
   homeShardOf(accountId: string): number {
@@ -75,7 +76,7 @@ export class AccountRuntime implements ShardHost {
   private shard(shardId: number): Shard<AccountState> {
     let shard = this.shards.get(shardId);
     if (shard === undefined) {
-      shard = new Shard(newAccountState, ownedString);
+      shard = new Shard((accountId) => newAccountState(accountId, this.now()), ownedString);
       this.shards.set(shardId, shard);
     }
     return shard;

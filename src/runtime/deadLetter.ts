@@ -17,8 +17,20 @@ export type SourceRef = Static<typeof SourceRefSchema>;
 export const DeadLetterSchema = Type.Object({
   messageId: Type.Optional(Type.String()),
   reason: literalUnion(DEAD_LETTER_REASONS),
+  detail: Type.Optional(Type.String({ description: "What exactly failed, e.g. which field for invalid_schema", examples: ["facilityId: is required"] })),
   source: SourceRefSchema,
   at: InstantSchema,
   payload: Type.String({ description: "The original bytes as text (for HTTP, the element re-serialized)" }),
 });
 export type DeadLetter = Static<typeof DeadLetterSchema>;
+
+/** A dead letter as `GET /v1/dlq` lists it: with its sequence, and its payload maybe cut. */
+export const ListedDeadLetterSchema = Type.Composite([
+  Type.Object({ sequence: Type.Integer({ minimum: 1, description: "Order of arrival in this process, 1 for the first; the page cursor" }) }),
+  DeadLetterSchema,
+  Type.Object({
+    payloadBytes: Type.Integer({ minimum: 0, description: "The full payload's size in UTF-8 bytes" }),
+    payloadTruncated: Type.Boolean({ description: "True when `payload` holds only its first bytes (see the page bounds)" }),
+  }),
+]);
+export type ListedDeadLetter = Static<typeof ListedDeadLetterSchema>;

@@ -4,7 +4,9 @@
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Decision, Effect } from "../domain/account/applyMessage.ts";
-import type { DeadLetterReason } from "../domain/reasons.ts";
+import { isInvalidReason, type DeadLetterReason } from "../domain/reasons.ts";
+import { minorDigitsOf } from "../domain/currency.ts";
+import { formatAmount } from "../domain/money.ts";
 import type { Logger } from "../observability/log.ts";
 import { deadLetterOf } from "./deadLetterOf.ts";
 import type { Inbound } from "./inbound.ts";
@@ -12,6 +14,7 @@ import type { EngineOutputs } from "./ports.ts";
 
 export interface EffectMetrics {
   dlqTotal: { inc(labels: { reason: string }): void };
+  messagesInvalidTotal: { inc(labels: { reason: string }): void };
   alertsTotal: { inc(): void };
   eodFixesTotal: { inc(): void };
   eodMismatchTotal: { inc(): void };
@@ -29,9 +32,9 @@ export class EffectRunner {
     for (const effect of decision.effects) this.carryOutOne(state, shardId, messageId, inbound, effect);
   }
 
-  deadLetter(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound): void {
+  deadLetter(reason: DeadLetterReason, messageId: string | undefined, inbound: Inbound, detail?: string): void {
     this.metrics.dlqTotal.inc({ reason });
-    this.outputs.deadLettered(deadLetterOf(reason, messageId, inbound, this.now()));
+    this.outputs.deadLettered(deadLetterOf(reason, messageId, inbound, this.now(), detail));
   }
 
   /** An account changed outside a message (a facility change). */
@@ -44,6 +47,9 @@ export class EffectRunner {
       case "balance_changed":
         return this.outputs.balanceChanged(state, shardId);
       case "dead_letter":
+        // Rule 1 checks the transition makes (they need the account) count as invalid too;
+        // validation's own failures are counted by ingest, which dead-letters them directly.
+        if (isInvalidReason(effect.reason)) this.metrics.messagesInvalidTotal.inc({ reason: effect.reason });
         return this.deadLetter(effect.reason, messageId, inbound);
       case "alert":
         this.metrics.alertsTotal.inc();
@@ -53,9 +59,15 @@ export class EffectRunner {
       case "eod_mismatch":
         this.metrics.eodMismatchTotal.inc();
         return this.log.warn("eod_mismatch", {
-          accountId: state.accountId, messageId,
-          engineCloseMinor: effect.engineCloseMinor, eodBalanceMinor: effect.eodBalanceMinor,
+          accountId: state.accountId, messageId, currency: state.currency,
+          engineClose: amountText(effect.engineCloseMinor, state.currency), eodBalance: amountText(effect.eodBalanceMinor, state.currency),
         });
     }
   }
+}
+
+/** Amounts in logs are decimal strings, as on the wire (null: out of range, or no currency yet). */
+function amountText(minor: number | null, currency: string | null): string | null {
+  const digits = currency === null ? undefined : minorDigitsOf(currency);
+  return minor === null || digits === undefined ? null : formatAmount(minor, digits);
 }

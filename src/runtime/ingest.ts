@@ -37,14 +37,14 @@ export class Ingest implements MessageIngest {
     const validated = inbound.text !== undefined ? validateText(inbound.text) : validateMessage(inbound.value);
     if (!validated.ok) {
       this.options.metrics.invalid(validated.reason);
-      this.options.effects.deadLetter(validated.reason, validated.messageId, inbound);
+      this.options.effects.deadLetter(validated.reason, validated.messageId, inbound, validated.detail);
       const result: MessageResult = { outcome: "dead_lettered", reason: validated.reason };
       if (validated.messageId !== undefined) result.messageId = validated.messageId;
       this.options.messageProcessed?.({
         atMs: this.now(), source: inbound.source, outcome: "dead_lettered", reason: validated.reason,
         messageId: validated.messageId, accountId: validated.accountId,
       });
-      this.options.metrics.processed(topicOf(inbound, undefined), result.outcome, startedAt);
+      this.options.metrics.processed(topicOf(inbound, validated.type), result.outcome, startedAt);
       return result;
     }
     const message = validated.message;
@@ -91,7 +91,7 @@ export class Ingest implements MessageIngest {
       atMs: this.now(), source: inbound.source, outcome: result.outcome, reason: result.reason,
       message, messageId: message.messageId, accountId: message.accountId,
     });
-    this.options.metrics.processed(topicOf(inbound, message), result.outcome, startedAt);
+    this.options.metrics.processed(topicOf(inbound, message.type), result.outcome, startedAt);
     return result;
   }
 }
@@ -101,8 +101,9 @@ function facilityContextOf(answer: FacilityAnswer): Pick<ApplyContext, "facility
   return { facilityLimitMinor: null, facilityMissing: answer.kind === "not_found" ? "facility_not_found" : "facility_unavailable" };
 }
 
-function topicOf(inbound: Inbound, message: BankMessage | undefined): string {
+/** Kafka: the record's topic. HTTP and the simulator: the topic of the message's type, when it was readable. */
+function topicOf(inbound: Inbound, type: BankMessage["type"] | undefined): string {
   if (inbound.source.kind === "kafka") return inbound.source.topic;
-  if (message === undefined) return "unknown";
-  return message.type === "EOD_BALANCE" ? "bank.balances.eod" : "bank.transactions";
+  if (type === undefined) return "unknown";
+  return type === "EOD_BALANCE" ? "bank.balances.eod" : "bank.transactions";
 }

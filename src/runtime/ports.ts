@@ -8,7 +8,7 @@ import type { BalanceView } from "../domain/account/balanceView.ts";
 import type { HighValueAlert } from "../domain/account/highValueAlert.ts";
 import type { BankMessage } from "../domain/account/messages.ts";
 import type { DeadLetterReason, Outcome } from "../domain/reasons.ts";
-import type { DeadLetter, SourceRef } from "./deadLetter.ts";
+import type { DeadLetter, ListedDeadLetter, SourceRef } from "./deadLetter.ts";
 import type { Inbound, MessageResult } from "./inbound.ts";
 
 // ---- Offered by the runtime -------------------------------------------------------------------
@@ -92,17 +92,41 @@ export interface AccountRow {
   readonly currency: string;
   readonly eodDate: string;
   readonly version: number;
+  /** The state's origin (AccountState.originMs): rows are ordered by (originMs, version). */
+  readonly originMs: number;
   readonly updatedAtMs: number;
 }
 
+/** Errors are values: the row (null when the account has none), or a table that cannot be read now. */
+export type AccountCopyLookup =
+  | { readonly ok: true; readonly row: AccountRow | null }
+  | { readonly ok: false; readonly reason: "unavailable"; readonly error: string };
+
 /** The Postgres copy of balances (`?source=db`). */
 export interface AccountCopyReader {
-  read(accountId: string): Promise<AccountRow | null>;
+  read(accountId: string): Promise<AccountCopyLookup>;
+}
+
+export interface DeadLetterPageQuery {
+  /** Only letters whose sequence is below this (a page's cursor); absent: from the newest. */
+  readonly before?: number;
+  readonly reason?: DeadLetterReason;
+  readonly limit: number;
+  /** The payloads a page shows, in UTF-8 bytes, at most (the first letter always fits). */
+  readonly payloadBytesMax: number;
+  /** One letter's payload is cut to this many UTF-8 bytes. */
+  readonly letterPayloadBytesMax: number;
+}
+
+export interface DeadLetterPage {
+  readonly items: ListedDeadLetter[];
+  /** The cursor of the next page (older letters that match); null when there are none. */
+  readonly nextCursor: string | null;
 }
 
 /** The in-memory DLQ, for `GET /v1/dlq`. */
 export interface DeadLetterReader {
-  newest(limit: number): DeadLetter[];
+  page(query: DeadLetterPageQuery): DeadLetterPage;
 }
 
 export const VELOCITY_WINDOW_NAMES = ["1h", "24h", "7d"] as const;

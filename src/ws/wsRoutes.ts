@@ -7,6 +7,7 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Elysia } from "elysia";
 import { HttpError } from "../http/httpError.ts";
 import type { HttpDeps } from "../http/httpDeps.ts";
+import { problemOf } from "../lib/schemaProblem.ts";
 import type { Connection, SubscriptionHub } from "./subscriptionHub.ts";
 import { clientMessageSchema, type ErrorMessage } from "./wsMessages.ts";
 import { balanceMessage } from "./wsPublisher.ts";
@@ -45,15 +46,18 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
       hub.remove(connectionOf(ws));
       deps.metrics.wsClients.set(hub.size);
     },
-    detail: { summary: "Balance and alert push", tags: ["websocket"] },
+    // OpenAPI has no WebSocket operation: the document describes it under x-websocket (http/app.ts).
+    detail: { hide: true },
   });
 }
 
 function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage: ClientMessageCheck, connection: Connection, raw: unknown): void {
   const message = typeof raw === "string" ? parseOrNull(raw) : raw;
+  if (message === NOT_JSON) return sendError(hub, connection, "invalid_message", "message", "not valid JSON");
   if (!clientMessage.Check(message)) {
     const first = clientMessage.Errors(message).First();
-    return sendError(hub, connection, "invalid_message", first ? `${first.path || "message"}: ${first.message}` : "not JSON");
+    const field = first === undefined || first.path === "" ? "message" : `message${first.path.replaceAll("/", ".")}`;
+    return sendError(hub, connection, "invalid_message", field, first === undefined ? "invalid" : problemOf(first.message, first.schema as Record<string, unknown>));
   }
   const accounts = message.accounts ?? [];
   const alerts = message.channels?.includes("alerts") === true;
@@ -68,7 +72,7 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage
     const message = subscribed.reason === "connection_limit"
       ? `at most ${deps.wsSubscriptionsMax} accounts per connection`
       : "the engine holds as many subscriptions as it allows; retry later";
-    return sendError(hub, connection, "too_many_subscriptions", message);
+    return sendError(hub, connection, "too_many_subscriptions", "message.accounts", message);
   }
   for (const accountId of subscribed.added) void sendInitialBalance(deps, hub, connection, accountId);
 }
@@ -78,15 +82,18 @@ async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connecti
   if (view !== null) hub.deliver(connection, JSON.stringify(balanceMessage(view)));
 }
 
-function sendError(hub: SubscriptionHub, connection: Connection, code: string, message: string): void {
-  const error: ErrorMessage = { type: "error", error: { code, message } };
+/** Errors name their field as HTTP's do (`message.accounts.0`), and the message starts with it. */
+function sendError(hub: SubscriptionHub, connection: Connection, code: string, field: string, problem: string): void {
+  const error: ErrorMessage = { type: "error", error: { code, message: `${field}: ${problem}`, field } };
   hub.deliver(connection, JSON.stringify(error));
 }
+
+const NOT_JSON = Symbol("not JSON");
 
 function parseOrNull(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return null;
+    return NOT_JSON;
   }
 }

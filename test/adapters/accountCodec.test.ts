@@ -39,6 +39,17 @@ describe("the account codec", () => {
     expect([...state.createdIds.keys()]).toEqual(["t1"]);
   });
 
+  test("the state's origin is kept, so a recovered account keeps ordering its Postgres rows after the old ones", () => {
+    const state = { ...busy(), originMs: 1_795_000_000_123 };
+    expect(decodeAccount(encodeAccount(state)).originMs).toBe(1_795_000_000_123);
+  });
+
+  test("a version 2 snapshot (before origins) loads with origin 0, the origin of every row written before them", () => {
+    const v3 = JSON.parse(encodeAccount({ ...busy(), originMs: 5 }));
+    const v2 = JSON.stringify([2, ...v3.slice(1, 12)]);
+    expect(decodeAccount(v2)).toEqual({ ...busy(), originMs: 0 });
+  });
+
   test("an unknown codec version fails loudly instead of loading a wrong state", () => {
     expect(() => decodeAccount(JSON.stringify([99, "123"]))).toThrow(/codec version 99/);
   });

@@ -47,6 +47,9 @@ describe("identifiers", () => {
   });
 
   test("an invalid message echoes its ids only when they are usable ones", () => {
-    expect(validateMessage({ ...txn({ messageId: "m\u0000", accountId: "ok" }), amount: 1 })).toEqual({ ok: false, reason: "invalid_schema", accountId: "ok" });
+    expect(validateMessage({ ...txn({ messageId: "m\u0000", accountId: "ok" }), amount: 1 })).toEqual({
+      ok: false, reason: "invalid_schema", accountId: "ok", type: "TRANSACTION",
+      detail: "messageId: must be 1 to 128 characters of well-formed text without NUL",
+    });
   });
 });

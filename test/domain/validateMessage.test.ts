@@ -118,7 +118,7 @@ describe("rule 1: invalid messages, one reason each", () => {
 
   test("an invalid message keeps its messageId and accountId so the DLQ can name it", () => {
     expect(validateMessage(txn({ messageId: "m-7", accountId: "42", amount: 5 }))).toEqual({
-      ok: false, reason: "invalid_amount", messageId: "m-7", accountId: "42",
+      ok: false, reason: "invalid_amount", messageId: "m-7", accountId: "42", type: "TRANSACTION",
     });
   });
 

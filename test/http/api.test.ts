@@ -33,6 +33,25 @@ describe("GET /v1/accounts/:accountId/balance", () => {
     expect((await bodyOf(badSource)).error.field).toBe("query.source");
   });
 
+  test("a value outside an enum is a 400 whose message lists the allowed values", async () => {
+    const response = await engine.get("/v1/accounts/B1/balance?source=foo");
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error).toEqual({ code: "invalid_request", field: "query.source", message: "query.source: must be one of memory, db" });
+  });
+
+  test("?source=db answers the copy's own shape, documented: accountId, currency, currentBalance, availableBalance, eodDate, version, updatedAt, source", async () => {
+    await engine.post("/v1/events", [eod({ accountId: "DB2", balance: "10.00" })]);
+    await eventually(async () => (await engine.get("/v1/accounts/DB2/balance?source=db")).status === 200, 10_000, "the copy");
+    const copy = await bodyOf(await engine.get("/v1/accounts/DB2/balance?source=db"));
+    expect(Object.keys(copy).sort()).toEqual(["accountId", "availableBalance", "currency", "currentBalance", "eodDate", "source", "updatedAt", "version"]);
+  });
+
+  test("an account id with a NUL is a 400 naming it on ?source=db too, never a 500", async () => {
+    const response = await engine.get("/v1/accounts/a%00b/balance?source=db");
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error.field).toBe("params.accountId");
+  });
+
   test("?source=db reads the eventually consistent copy in datalake.account (the embedded store here)", async () => {
     await engine.post("/v1/events", [eod({ accountId: "DB1", balance: "10.00" }), txn({ accountId: "DB1", amount: "2.50" })]);
     await eventually(async () => (await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"))).currentBalance === "12.50", 10_000, "the copy");
@@ -55,6 +74,12 @@ describe("PUT /v1/admin/facilities/:facilityId", () => {
     expect((await bodyOf(await engine.get("/v1/accounts/P3/balance"))).facilityLimitKnown).toBe(false);
   });
 
+  test("a facility id with a NUL is a 400 naming it, never a 500", async () => {
+    const response = await engine.put("/v1/admin/facilities/f%00x", { limit: "1.00" });
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).error.field).toBe("params.facilityId");
+  });
+
   test("a limit that is not a non-negative decimal string is a 400 naming the limit", async () => {
     for (const limit of ["-1.00", "abc", "1.234", "1e3", 5]) {
       const response = await engine.put("/v1/admin/facilities/FZ", { limit });
@@ -74,10 +99,10 @@ describe("operations", () => {
     await engine.post("/v1/events", [eod({ accountId: "M1" }), txn({ accountId: "M1", amount: "20000.00" }), txn({ accountId: "M1", amount: 1 })]);
     const text = await (await engine.get("/metrics")).text();
     for (const name of ["messages_total", "messages_invalid_total", "dlq_total", "eod_mismatch_total", "eod_fixes_total", "alerts_total", "accounts", "ws_clients", "apply_duration_seconds_bucket"]) {
-      expect(text).toContain(`\n${name}`);
+      expect(text).toContain(`\nbalance_engine_${name}`);
     }
-    expect(text).toContain('messages_total{topic="bank.transactions",outcome="applied"}');
-    expect(text).toMatch(/alerts_total [1-9]/);
+    expect(text).toContain('balance_engine_messages_total{topic="bank.transactions",outcome="applied"}');
+    expect(text).toMatch(/balance_engine_alerts_total [1-9]/);
   });
 
   test("/metrics reads its gauges at scrape time, with no call to /ready", async () => {
@@ -85,11 +110,20 @@ describe("operations", () => {
     try {
       await slowSync.post("/v1/events", [eod({ accountId: "G1" }), eod({ accountId: "G2" })]);
       const text = await (await slowSync.get("/metrics")).text();
-      expect(text).toContain("\nsync_pending_rows 2");
-      expect(text).toContain("\naccounts 2");
+      expect(text).toContain("\nbalance_engine_sync_pending_rows 2");
+      expect(text).toContain("\nbalance_engine_accounts 2");
     } finally {
       await slowSync.stop();
     }
+  });
+
+  test("/velocity without ClickHouse is a 503 that names CLICKHOUSE_URL and has no Retry-After: retrying will not help", async () => {
+    const response = await engine.get("/v1/accounts/B1/velocity");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBeNull();
+    const error = (await bodyOf(response)).error;
+    expect(error.code).toBe("event_log_not_configured");
+    expect(error.message).toContain("CLICKHOUSE_URL");
   });
 
   test("the OpenAPI document describes every route", async () => {

@@ -97,6 +97,17 @@ describe("GET /v1/dlq", () => {
     expect(Number.isNaN(Date.parse(items[0].at))).toBe(false);
   });
 
+  test("an invalid_schema dead letter says which field failed", async () => {
+    const { facilityId: _dropped, ...noFacility } = eod({ accountId: "D2", messageId: "schema-a" });
+    await ingest([noFacility, eod({ accountId: "D\u0000", messageId: "schema-b" }), { type: "EOD", messageId: "schema-c" }]);
+    const { items } = await bodyOf(await engine.get("/v1/dlq?limit=3"));
+    expect(items.map((i: { messageId: string; reason: string; detail: string }) => [i.messageId, i.reason, i.detail])).toEqual([
+      ["schema-c", "invalid_schema", "type: must be one of EOD_BALANCE, TRANSACTION"],
+      ["schema-b", "invalid_schema", "accountId: must be 1 to 128 characters of well-formed text without NUL"],
+      ["schema-a", "invalid_schema", "facilityId: is required"],
+    ]);
+  });
+
   test("a limit outside 1..1000 or not a number is a 400 naming the limit", async () => {
     for (const limit of ["0", "1001", "abc", "1.5"]) {
       const response = await engine.get(`/v1/dlq?limit=${limit}`);

@@ -66,7 +66,31 @@ test("invalid and before_eod messages land on the DLQ topic with their reason an
   expect((await balance("K2")).currentBalance).toBe("1000.00");
 });
 
+test("an invalid_schema dead letter on the DLQ topic says which field failed in its detail header", async () => {
+  const { facilityId: _dropped, ...noFacility } = eod({ accountId: "K4", messageId: "no-facility" });
+  await producer.sendMessages(names.eod, [noFacility]);
+  const consumer = kafka.consumer({ groupId: `${names.id}-dlq-detail-reader` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: names.dlq, fromBeginning: true });
+  let detail: string | undefined;
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.headers?.message_id?.toString() === "no-facility") detail = message.headers?.detail?.toString();
+    },
+  });
+  await eventually(() => detail !== undefined, 30_000, "the dead letter");
+  await consumer.disconnect();
+  expect(detail).toBe("facilityId: is required");
+});
+
 test("in Kafka mode POST /v1/events is refused with 409: the topics are the input", async () => {
   const response = await engine.post("/v1/events", eod({ accountId: "K3" }));
   expect(response.status).toBe(409);
+});
+
+test("Kafka and snapshot metrics are registered in Kafka mode", async () => {
+  const text = await (await engine.get("/metrics")).text();
+  for (const name of ["kafka_rebalances_total", "kafka_consumer_stalled", "snapshot_writes_total", "shard_fenced_total", "dlq_produce_failures_total"]) {
+    expect(text).toContain(`# TYPE balance_engine_${name} `);
+  }
 });

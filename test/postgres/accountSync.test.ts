@@ -68,7 +68,7 @@ class RecordingSql implements SqlQuery {
 }
 
 function row(accountId: string, version: number, balanceMinor = version * 100): AccountRow {
-  return { accountId, balanceMinor, availableMinor: balanceMinor + 500_000, currency: "USD", eodDate: "2026-11-21", version, updatedAtMs: 1_790_000_000_000 + version };
+  return { accountId, balanceMinor, availableMinor: balanceMinor + 500_000, currency: "USD", eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: 1_790_000_000_000 + version };
 }
 
 let store: EmbeddedStore;
@@ -278,9 +278,9 @@ describe("shutdown and fencing", () => {
   });
 
   test("an older version never overwrites a newer one in the table", async () => {
-    expect(await upsertAccountRows(store, [row("A", 5, 500)])).toBe(1);
-    expect(await upsertAccountRows(store, [row("A", 4, 400), row("B", 1)])).toBe(1); // only B
-    expect(await upsertAccountRows(store, [row("A", 5, 999)])).toBe(0); // same version: no change
+    expect(await upsertAccountRows(store, [row("A", 5, 500)])).toEqual({ applied: 1, refused: 0 });
+    expect(await upsertAccountRows(store, [row("A", 4, 400), row("B", 1)])).toEqual({ applied: 1, refused: 1 }); // only B
+    expect(await upsertAccountRows(store, [row("A", 5, 999)])).toEqual({ applied: 0, refused: 0 }); // same version: no change
     const { rows } = await store.query<{ account_id: string; account_balance: unknown }>(
       "SELECT account_id, account_balance FROM datalake.account ORDER BY account_id");
     expect(rows.map((r) => [r.account_id, Number(r.account_balance)])).toEqual([["A", 500], ["B", 100]]);
@@ -309,16 +309,53 @@ describe("observer hooks", () => {
   });
 });
 
+describe("a row the table refuses", () => {
+  test("one bad row never blocks the others: it is rejected alone and the rest of its batch is written", async () => {
+    await store.exec("ALTER TABLE datalake.account ADD CONSTRAINT test_refuses_bad CHECK (account_id <> 'BAD')");
+    try {
+      const rejected: { accountId: string; sqlState: string }[] = [];
+      const observed = new AccountSync({
+        sql, minIntervalMs: MIN_INTERVAL_MS, maxDelayMs: MAX_DELAY_MS, timers,
+        observer: { rowRejected: ({ row: bad, sqlState }) => rejected.push({ accountId: bad.accountId, sqlState }) },
+      });
+      for (let i = 0; i < 40; i++) observed.markChanged(row(`G${i}`, 1));
+      observed.markChanged(row("BAD", 1));
+      for (let i = 40; i < 80; i++) observed.markChanged(row(`G${i}`, 1));
+      await timers.advance(MAX_DELAY_MS, observed);
+      await observed.stop();
+      expect(Object.keys(await versionsInTable()).sort()).toEqual(Array.from({ length: 80 }, (_, i) => `G${i}`).sort());
+      expect(rejected).toEqual([{ accountId: "BAD", sqlState: "23514" }]);
+      expect(observed.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
+    } finally {
+      await store.exec("ALTER TABLE datalake.account DROP CONSTRAINT test_refuses_bad");
+    }
+  });
+});
+
+describe("refused rows", () => {
+  test("a row the table already holds a newer state of is reported as refused, so it is visible", async () => {
+    const refused: number[] = [];
+    const observed = new AccountSync({ sql, minIntervalMs: MIN_INTERVAL_MS, maxDelayMs: MAX_DELAY_MS, timers, observer: { rowsRefused: (count) => refused.push(count) } });
+    await upsertAccountRows(store, [row("B", 9)]);
+    observed.markChanged(row("A", 1));
+    observed.markChanged(row("B", 3));
+    await timers.advance(MAX_DELAY_MS + 1000, observed);
+    await observed.stop();
+    expect(refused).toEqual([1]);
+  });
+});
+
 describe("the copy read back (?source=db) on the embedded store", () => {
   test("amounts are decimal strings with the currency's digits, exact at the range's edge", async () => {
     await upsertAccountRows(store, [
-      { accountId: "big", balanceMinor: 9_007_199_254_740_991, availableMinor: -9_007_199_254_740_991, currency: "USD", eodDate: "2026-11-21", version: 7, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30, 0, 120) },
-      { accountId: "yen", balanceMinor: 1500, availableMinor: null, currency: "JPY", eodDate: "2026-01-01", version: 1, updatedAtMs: 0 },
+      { accountId: "big", balanceMinor: 9_007_199_254_740_991, availableMinor: -9_007_199_254_740_991, currency: "USD", eodDate: "2026-11-21", version: 7, originMs: 0, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30, 0, 120) },
+      { accountId: "yen", balanceMinor: 1500, availableMinor: null, currency: "JPY", eodDate: "2026-01-01", version: 1, originMs: 0, updatedAtMs: 0 },
     ]);
     const copy = new PostgresAccountCopy(store);
     const body = async (accountId: string) => {
       const stored = await copy.read(accountId);
-      return stored === null ? null : accountCopyBodyOf(stored);
+      if (!stored.ok) throw new Error(stored.error);
+      return stored.row === null ? null : accountCopyBodyOf(stored.row);
     };
     expect(await body("big")).toEqual({
       accountId: "big", currency: "USD", currentBalance: "90071992547409.91", availableBalance: "-90071992547409.91",

@@ -12,7 +12,7 @@ const MAX_DELAY_MS = 60_000;
 const everyone = () => true;
 
 function row(accountId: string, version: number, balanceMinor = version * 100): AccountRow {
-  return { accountId, balanceMinor, availableMinor: null, currency: "USD", eodDate: "2026-11-21", version, updatedAtMs: 1_700_000_000_000 + version };
+  return { accountId, balanceMinor, availableMinor: null, currency: "USD", eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: 1_700_000_000_000 + version };
 }
 
 function schedule(minIntervalMs = MIN_INTERVAL_MS, maxDelayMs = MAX_DELAY_MS) {
@@ -118,6 +118,13 @@ describe("what goes into a batch", () => {
     s.markChanged(row("A", 7), 0);
     s.markChanged(row("A", 3), 1);
     expect(s.takeBatch(100_000, everyone).rows.map((r) => r.version)).toEqual([7]);
+  });
+
+  test("a row of a later origin (the account rebuilt from nothing) replaces the pending row whatever its version", () => {
+    const s = schedule();
+    s.markChanged({ ...row("A", 7), originMs: 1000 }, 0);
+    s.markChanged({ ...row("A", 1), originMs: 2000 }, 1);
+    expect(s.takeBatch(100_000, everyone).rows.map((r) => [r.originMs, r.version])).toEqual([[2000, 1]]);
   });
 
   test("rows of accounts this instance no longer owns are dropped, not written (fencing)", () => {

@@ -55,7 +55,7 @@ afterAll(async () => {
 function row(accountId: string, version: number, overrides: Partial<AccountRow> = {}): AccountRow {
   return {
     accountId, balanceMinor: version * 100, availableMinor: version * 100 + 500_000, currency: "USD",
-    eodDate: "2026-11-21", version, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30) + version, ...overrides,
+    eodDate: "2026-11-21", version, originMs: 0, updatedAtMs: Date.UTC(2026, 10, 22, 9, 30) + version, ...overrides,
   };
 }
 
@@ -67,7 +67,8 @@ async function versionsIn(sql: SqlQuery): Promise<Map<string, number>> {
 /** The `?source=db` body of an account's row, as the route answers it. */
 async function readCopy(sql: SqlQuery, accountId: string): Promise<AccountCopyBody | null> {
   const stored = await new PostgresAccountCopy(sql).read(accountId);
-  return stored === null ? null : accountCopyBodyOf(stored);
+  if (!stored.ok) throw new Error(stored.error);
+  return stored.row === null ? null : accountCopyBodyOf(stored.row);
 }
 
 /** Records every statement sent: when, and which accounts it carried. */
@@ -215,6 +216,34 @@ describe("propagation of changes to datalake.account", () => {
     await sync.stop();
     expect(sync.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
   }, 120_000);
+
+  test("a row of a later origin replaces the stored one whatever its version: a restart that starts versions again is not stale", async () => {
+    const sql = await open(await createDatabase("origin"));
+    await upsertAccountRows(sql, [row("A", 3, { originMs: 1_000, balanceMinor: 1200 })]);
+    expect(await upsertAccountRows(sql, [row("A", 1, { originMs: 2_000, balanceMinor: 50_000 })])).toEqual({ applied: 1, refused: 0 });
+    expect(await readCopy(sql, "A")).toMatchObject({ version: 1, currentBalance: "500.00" });
+  }, 60_000);
+
+  test("a write older than the stored state is refused and counted, an equal one is neither", async () => {
+    const sql = await open(await createDatabase("refused"));
+    await upsertAccountRows(sql, [row("A", 1, { originMs: 2_000 }), row("B", 5)]);
+    const counts = await upsertAccountRows(sql, [row("A", 9, { originMs: 1_000 }), row("B", 5), row("C", 1)]);
+    expect(counts).toEqual({ applied: 1, refused: 1 });
+    expect(await readCopy(sql, "A")).toMatchObject({ version: 1 });
+  }, 60_000);
+
+  test("one row the Postgres server refuses never blocks the others: it is rejected alone, the rest written", async () => {
+    const database = await createDatabase("badrow");
+    const sql = await open(database, { connectTimeoutMs: 1000, statementTimeoutMs: 2000 });
+    await sql.query("ALTER TABLE datalake.account ADD CONSTRAINT test_refuses_bad CHECK (account_id <> 'BAD')");
+    const rejected: string[] = [];
+    const sync = new AccountSync({ sql, minIntervalMs: 50, maxDelayMs: 100, observer: { rowRejected: ({ sqlState }) => rejected.push(sqlState) } });
+    for (let i = 0; i < 500; i++) sync.markChanged(row(i === 250 ? "BAD" : `ACC-${i}`, 1));
+    await eventually(async () => (await versionsIn(sql)).size === 499, 30_000, "every good row");
+    expect(rejected).toEqual(["23514"]);
+    expect(sync.status()).toEqual({ pendingRows: 0, failuresInARow: 0, lastError: null });
+    await sync.stop();
+  }, 60_000);
 
   test("a zombie instance cannot put an older version over a newer one", async () => {
     const sql = await open(await createDatabase("zombie"));

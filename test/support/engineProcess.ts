@@ -44,3 +44,32 @@ export async function spawnEngine(env: Record<string, string>, logFile: string):
 async function pipeTo(stream: ReadableStream<Uint8Array>, logFile: string): Promise<void> {
   for await (const chunk of stream) appendFileSync(logFile, chunk);
 }
+
+export interface EngineExit {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `bun src/main.ts` until it exits by itself (a start that fails), at most `timeoutMs` (then killed: a failure). */
+export async function runEngineUntilExit(env: Record<string, string>, timeoutMs = 60_000): Promise<EngineExit> {
+  const child = Bun.spawn(["bun", "src/main.ts"], {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdout: "pipe", stderr: "pipe",
+  });
+  const killer = setTimeout(() => child.kill(9), timeoutMs);
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  clearTimeout(killer);
+  if (child.signalCode === "SIGKILL") throw new Error(`the engine did not exit within ${timeoutMs} ms; stdout:\n${stdout}`);
+  return { code, stdout, stderr };
+}
+
+/** Every stdout line as JSON; throws on a line that is not. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split("\n").filter((line) => line !== "").map((line) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`not a JSON line: ${line}`);
+    }
+  });
+}

@@ -13,10 +13,14 @@ export interface EngineUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startEngineUnderTest(env: Record<string, string> = {}): Promise<EngineUnderTest> {
+/** `logLine` receives the engine's log lines (at the env's LOG_LEVEL); without it they are dropped. */
+export async function startEngineUnderTest(env: Record<string, string> = {}, logLine?: (line: string) => void): Promise<EngineUnderTest> {
   const loaded = loadConfig({ PORT: "0", LOG_LEVEL: "error", ...env });
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-  const running = await startEngine(loaded.config, createLogger("error", () => {}));
+  const log = logLine === undefined ? createLogger("error", () => {}) : createLogger(loaded.config.LOG_LEVEL, logLine);
+  const started = await startEngine(loaded.config, log);
+  if (!started.ok) throw new Error(`the engine did not start: ${JSON.stringify(started.failure)}`);
+  const running = started.engine;
   const base = `http://127.0.0.1:${running.port}`;
   const send = (method: string) => (path: string, body: unknown) =>
     fetch(base + path, {

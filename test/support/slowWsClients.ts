@@ -33,7 +33,7 @@ export async function openSlowClients(port: number, count: number, subscribe: un
       socket.once("error", reject);
       socket.on("close", () => closed++);
       socket.once("connect", () => {
-        const key = Buffer.from(`slow-client-${i}-key`).toString("base64");
+        const key = Buffer.from(`slow-client-${String(i).padStart(4, "0")}`.slice(0, 16)).toString("base64"); // 16 bytes, as RFC 6455 asks
         socket.write(`GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
       });
       socket.once("data", (head) => {

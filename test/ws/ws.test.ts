@@ -44,6 +44,19 @@ test("an alert reaches a connection once even when it follows the account and th
   channelOnly.close();
 });
 
+test("a bad client message's error names the field, as HTTP errors do", async () => {
+  const client = await connect(engine.wsUrl);
+  client.send({ op: "dance" });
+  expect((await client.next((m) => m.type === "error")).error).toEqual({
+    code: "invalid_message", field: "message.op", message: "message.op: must be one of subscribe, unsubscribe",
+  });
+  client.send({ op: "subscribe", accounts: ["ok", "x".repeat(200)] });
+  expect((await client.next((m) => m.type === "error")).error.field).toBe("message.accounts.1");
+  client.send("not json");
+  expect((await client.next((m) => m.type === "error")).error).toEqual({ code: "invalid_message", field: "message", message: "message: not valid JSON" });
+  client.close();
+});
+
 test("a bad client message gets an error message and the connection stays open", async () => {
   await engine.post("/v1/events", eod({ accountId: "W3" }));
   const client = await connect(engine.wsUrl);
@@ -73,7 +86,7 @@ test("a client that stops reading is cut off instead of growing the engine's mem
   await engine.post("/v1/events", eod({ accountId: "W6" }));
   const stalled = await openStalledSocket(engine.running.port, "W6");
   // Each update is ~300 bytes; push far more than the 64 KiB limit plus the kernel's socket buffers.
-  const slowDisconnects = async () => Number(/ws_slow_disconnects_total (\d+)/.exec(await (await engine.get("/metrics")).text())![1]);
+  const slowDisconnects = async () => Number(/balance_engine_ws_slow_disconnects_total (\d+)/.exec(await (await engine.get("/metrics")).text())![1]);
   expect(await slowDisconnects()).toBe(0);
   for (let round = 0; round < 60 && (await slowDisconnects()) === 0; round++) {
     const batch = Array.from({ length: 1000 }, () => txn({ accountId: "W6", amount: "0.01" }));

@@ -4,11 +4,12 @@
  * batches and keeps them on failure, retrying with backoff. Delivery is at least once (a replay
  * after a crash may dead-letter a record again).
  */
-import { Kafka, logLevel, type Producer } from "kafkajs";
+import { Kafka, type Producer } from "kafkajs";
 import { Backoff } from "../../lib/backoff.ts";
 import { BatchFlusher } from "../../lib/batchFlusher.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { DeadLetter } from "../../runtime/deadLetter.ts";
+import { kafkaLogOptions } from "./kafkaLog.ts";
 
 const BUFFER_LETTERS_MAX = 100_000;
 const BATCH_LETTERS_MAX = 1000;
@@ -34,7 +35,7 @@ export class KafkaDlqProducer {
     brokers: string[], clientId: string, private readonly topic: string, log: Logger,
     onDrop: (count: number) => void, onSendFailed: () => void,
   ) {
-    const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 5 } });
+    const kafka = new Kafka({ clientId, brokers, retry: { retries: 5 }, ...kafkaLogOptions(log) });
     this.producer = kafka.producer({ allowAutoTopicCreation: true });
     this.flusher = new BatchFlusher({
       itemsMax: BUFFER_LETTERS_MAX, batchItemsMax: BATCH_LETTERS_MAX, flushIntervalMs: FLUSH_INTERVAL_MS,
@@ -78,6 +79,7 @@ export function recordOf(letter: DeadLetter) {
     headers.source_offset = source.offset;
   }
   if (letter.messageId !== undefined) headers.message_id = letter.messageId;
+  if (letter.detail !== undefined) headers.detail = letter.detail;
   const payload = letter.payload;
   if (payload.length * UTF8_BYTES_PER_CODE_UNIT_MAX <= DLQ_RECORD_PAYLOAD_BYTES_MAX) return { value: payload, headers };
   const bytes = Buffer.from(payload);

@@ -8,7 +8,7 @@
  * `ShardRecovery` (assignment → claims, snapshots, seeks), `BatchApplier` (records → ingest,
  * offsets), `SnapshotScheduler` (periodic fenced snapshots), `OwnedShards` (what they share).
  */
-import { Kafka, logLevel, type Admin } from "kafkajs";
+import { Kafka, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus } from "../../runtime/ports.ts";
 import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX } from "./batchApplier.ts";
@@ -17,6 +17,7 @@ import { ConsumerRunner } from "./consumerRunner.ts";
 import { OwnedShards } from "./ownedShards.ts";
 import { ShardRecovery } from "./shardRecovery.ts";
 import { SnapshotScheduler, type SnapshotMetrics } from "./snapshotScheduler.ts";
+import { kafkaLogOptions } from "./kafkaLog.ts";
 import { inputTopicsOf, type KafkaTopics } from "./topics.ts";
 
 const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, retries: 20 };
@@ -65,7 +66,7 @@ export class KafkaSource implements EventSource {
   private readonly paused = new Set<number>();
 
   constructor(private readonly options: KafkaSourceOptions, private readonly deps: KafkaSourceDeps) {
-    this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, logLevel: logLevel.ERROR, retry: CLIENT_RETRY });
+    this.kafka = new Kafka({ clientId: `balance-engine-${options.instanceId}`, brokers: options.brokers, retry: CLIENT_RETRY, ...kafkaLogOptions(deps.log) });
     this.owned = new OwnedShards(deps.host);
     this.scheduler = new SnapshotScheduler(this.owned, deps.host, deps.snapshots, options.instanceId, deps.log, deps.metrics);
     this.recovery = new ShardRecovery({

@@ -1,6 +1,6 @@
 /** `GET /v1/accounts/:id/balance?source=db`: one row of `datalake.account`, through any SqlQuery. */
 import { minorDigitsOf } from "../../domain/currency.ts";
-import type { AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
+import type { AccountCopyLookup, AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
 import { assertAccountRow } from "./accountSyncSchedule.ts";
 import { minorFromColumn, type SqlQuery } from "./sqlClient.ts";
 
@@ -11,6 +11,7 @@ interface AccountColumns {
   currency: string;
   eod_date: string;
   version: unknown;
+  state_origin_ms: unknown;
   updated_at_ms: unknown;
 }
 
@@ -18,17 +19,26 @@ interface AccountColumns {
 // process's time zone on the way.
 const SELECT_ACCOUNT = `
   SELECT account_id, account_balance, account_available, currency,
-         eod_date::text AS eod_date, version,
+         eod_date::text AS eod_date, version, state_origin_ms,
          floor(extract(epoch FROM updated_at) * 1000)::bigint AS updated_at_ms
   FROM datalake.account WHERE account_id = $1`;
 
 export class PostgresAccountCopy implements AccountCopyReader {
   constructor(private readonly sql: SqlQuery) {}
 
-  async read(accountId: string): Promise<AccountRow | null> {
-    const { rows } = await this.sql.query<AccountColumns>(SELECT_ACCOUNT, [accountId]);
+  /**
+   * A failed query (Postgres down, a statement timeout) is `unavailable`, an answer for the caller;
+   * a row that breaks the engine's own invariants still throws (a bug, not an outage).
+   */
+  async read(accountId: string): Promise<AccountCopyLookup> {
+    let rows: AccountColumns[];
+    try {
+      ({ rows } = await this.sql.query<AccountColumns>(SELECT_ACCOUNT, [accountId]));
+    } catch (error) {
+      return { ok: false, reason: "unavailable", error: error instanceof Error ? error.message : String(error) };
+    }
     const row = rows[0];
-    return row === undefined ? null : accountRowOfColumns(row);
+    return { ok: true, row: row === undefined ? null : accountRowOfColumns(row) };
   }
 }
 
@@ -43,6 +53,7 @@ function accountRowOfColumns(columns: AccountColumns): AccountRow {
     currency,
     eodDate: columns.eod_date,
     version: integerFromColumn(columns.version, "version"),
+    originMs: integerFromColumn(columns.state_origin_ms, "state_origin_ms"),
     updatedAtMs: integerFromColumn(columns.updated_at_ms, "updated_at"),
   };
   assertAccountRow(row);

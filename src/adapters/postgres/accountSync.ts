@@ -37,6 +37,10 @@ export const realTimers: SyncTimers = {
 /** Metrics hooks; all optional. Called after each statement. */
 export interface AccountSyncObserver {
   batchWritten?(event: { rows: number; applied: number; durationMs: number }): void;
+  /** Rows not written because the table holds a newer state of their accounts (by origin, then version). */
+  rowsRefused?(count: number): void;
+  /** A row the table refused with a data error (SQLSTATE class 22 or 23): dropped, the others written. */
+  rowRejected?(event: { row: AccountRow; error: Error; sqlState: string }): void;
   batchFailed?(event: { rows: number; error: unknown; failuresInARow: number; retryInMs: number }): void;
   /** Pending rows dropped because this instance no longer owns the account (fencing). */
   rowsFenced?(count: number): void;
@@ -174,7 +178,12 @@ export class AccountSync {
     return batch;
   }
 
-  /** One statement; reports it to the schedule and the observer. Returns the error, if any. */
+  /**
+   * One statement; reports it to the schedule and the observer. Returns the error that should
+   * stop the loop and back off (Postgres unreachable), if any. A data error is about a row, not
+   * the connection: the batch is split until the bad row stands alone and is rejected, so one
+   * row the table refuses never holds back the others.
+   */
   private async write(rows: AccountRow[]): Promise<Error | null> {
     const startMs = this.timers.now();
     const statement = upsertAccountRows(this.sql, rows);
@@ -182,8 +191,9 @@ export class AccountSync {
     // earlier than the send, so two writes of an account are never closer than the interval.
     const issuedMs = this.timers.now();
     try {
-      const applied = await statement;
+      const { applied, refused } = await statement;
       this.schedule.written(rows, issuedMs);
+      if (refused > 0) this.observer.rowsRefused?.(refused);
       if (!this.loopFailed) {
         this.backoff.succeeded();
         this.lastError = null;
@@ -193,15 +203,38 @@ export class AccountSync {
       return null;
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
-      this.schedule.failed(rows);
-      // Statements failing together (Postgres down) count as one failure for the backoff.
-      const retryInMs = this.loopFailed ? this.backoff.delayMs() : this.backoff.failed();
-      this.loopFailed = true;
-      this.lastError = error.message;
-      this.retryAtMs = this.timers.now() + retryInMs;
-      this.observer.batchFailed?.({ rows: rows.length, error, failuresInARow: this.backoff.failuresInARow, retryInMs });
-      return error;
+      if (isDataError(error)) return this.isolateBadRows(rows, error, issuedMs);
+      return this.failed(rows, error);
     }
+  }
+
+  /** Halves a batch that one or more rows spoiled; at most about 2 × log2(rows) statements per bad row. */
+  private async isolateBadRows(rows: AccountRow[], error: Error, issuedMs: number): Promise<Error | null> {
+    if (rows.length === 1) {
+      // Dropped, not retried: the same row would fail the same way. The account's next change is
+      // written as usual (it cools from now, like a written row).
+      this.schedule.written(rows, issuedMs);
+      this.observer.rowRejected?.({ row: rows[0]!, error, sqlState: sqlStateOf(error) ?? "" });
+      return null;
+    }
+    const middle = Math.ceil(rows.length / 2);
+    const rest = rows.slice(middle);
+    const first = await this.write(rows.slice(0, middle));
+    if (first === null) return this.write(rest);
+    this.schedule.failed(rest); // Postgres went away meanwhile: the rest waits with everything else
+    return first;
+  }
+
+  /** Postgres unreachable (or a statement that fails whatever its rows): the rows wait, the loop backs off. */
+  private failed(rows: AccountRow[], error: Error): Error {
+    this.schedule.failed(rows);
+    // Statements failing together (Postgres down) count as one failure for the backoff.
+    const retryInMs = this.loopFailed ? this.backoff.delayMs() : this.backoff.failed();
+    this.loopFailed = true;
+    this.lastError = error.message;
+    this.retryAtMs = this.timers.now() + retryInMs;
+    this.observer.batchFailed?.({ rows: rows.length, error, failuresInARow: this.backoff.failuresInARow, retryInMs });
+    return error;
   }
 
   /** Runs `work` when nothing else runs, then arms the timer for what is left. */
@@ -217,4 +250,19 @@ export class AccountSync {
       this.arm();
     }
   }
+}
+
+/**
+ * SQLSTATE class 22 (data exception: a value out of range, a bad date) or 23 (integrity
+ * constraint violation: a CHECK, NOT NULL) says a row is wrong, not that Postgres is away.
+ * Both `pg` and PGlite carry the SQLSTATE as `code`; a connection error has none, or a node
+ * code such as ECONNREFUSED.
+ */
+export function isDataError(error: Error): boolean {
+  return /^2[23][0-9A-Z]{3}$/.test(sqlStateOf(error) ?? "");
+}
+
+function sqlStateOf(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
 }

@@ -82,14 +82,14 @@ export class AccountSyncSchedule {
     return this.ready.size + this.coolingPending.size + this.inFlight.size;
   }
 
-  /** Records the latest row of an account. O(1); an older version than the pending one is ignored. */
+  /** Records the latest row of an account. O(1); a row older than the pending one (isOlderRow) is ignored. */
   markChanged(row: AccountRow, nowMs: number): void {
     assertAccountRow(row);
     const cooling = this.coolingUntil.has(row.accountId);
     const queue = cooling ? this.coolingPending : this.ready;
     const pending = queue.get(row.accountId);
     if (pending !== undefined) {
-      if (row.version >= pending.row.version) pending.row = row;
+      if (!isOlderRow(row, pending.row)) pending.row = row;
       return;
     }
     queue.set(row.accountId, { row, firstChangeMs: nowMs });
@@ -139,7 +139,7 @@ export class AccountSyncSchedule {
       this.coolingUntil.delete(row.accountId);
       const newer = this.coolingPending.get(row.accountId);
       this.coolingPending.delete(row.accountId);
-      const latest = newer !== undefined && newer.row.version >= row.version ? newer.row : row;
+      const latest = newer !== undefined && !isOlderRow(newer.row, row) ? newer.row : row;
       this.ready.set(row.accountId, { row: latest, firstChangeMs });
       if (firstChangeMs < this.readyOldestMs) this.readyOldestMs = firstChangeMs;
     }
@@ -178,6 +178,15 @@ export class AccountSyncSchedule {
   }
 }
 
+/**
+ * Rows of an account are ordered by (originMs, version): a state rebuilt from nothing (a later
+ * origin) is newer than any row of the state it replaced, whatever their versions. The upsert's
+ * guard in accountSyncWriter.ts orders them the same way.
+ */
+export function isOlderRow(row: AccountRow, than: AccountRow): boolean {
+  return row.originMs !== than.originMs ? row.originMs < than.originMs : row.version < than.version;
+}
+
 /** A row about to be written must be whole; a bad one is a bug upstream, not bad input. */
 export function assertAccountRow(row: AccountRow): void {
   const ok =
@@ -187,6 +196,7 @@ export function assertAccountRow(row: AccountRow): void {
     /^[A-Z]{3}$/.test(row.currency) &&
     /^\d{4}-\d{2}-\d{2}$/.test(row.eodDate) &&
     Number.isSafeInteger(row.version) && row.version > 0 &&
+    Number.isSafeInteger(row.originMs) && row.originMs >= 0 &&
     Number.isSafeInteger(row.updatedAtMs) && row.updatedAtMs >= 0;
   if (!ok) throw new Error(`invariant: account row of ${String(row.accountId)} is not writable: ${JSON.stringify(row)}`);
 }

@@ -4,6 +4,7 @@
  * added to the list below (never an edit of one that has run).
  */
 import m001 from "./migrations/001_facility_and_account.sql" with { type: "text" };
+import m002 from "./migrations/002_account_state_origin.sql" with { type: "text" };
 import type { SqlClient } from "./sqlClient.ts";
 
 interface Migration {
@@ -14,6 +15,7 @@ interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "facility_and_account", sql: m001 },
+  { version: 2, name: "account_state_origin", sql: m002 },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS public.schema_migrations (

@@ -4,7 +4,8 @@
  *
  * Versioned: the first element is the codec version. Version 1 had no tag (its first element is
  * the account id, a string); snapshots written by it still load. A new version adds a decoder
- * here and keeps the old ones.
+ * here and keeps the old ones. Version 3 appends the state's origin (versions 1 and 2 load with
+ * origin 0, the origin of every row written before origins existed).
  */
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
@@ -12,7 +13,7 @@ import { assertAccountState, type AccountState } from "../../domain/account/acco
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { ownedString } from "../../domain/ownedString.ts";
 
-export const ACCOUNT_CODEC_VERSION = 2;
+export const ACCOUNT_CODEC_VERSION = 3;
 
 type EncodedEod = [balanceMinor: number, date: string, epochSeconds: number, nanos: number, facilityId: string];
 
@@ -31,7 +32,7 @@ type Fields = [
   removedIds: [string, string][],
 ];
 
-type EncodedV2 = [codecVersion: 2, ...fields: Fields];
+type EncodedV3 = [codecVersion: 3, ...fields: Fields, originMs: number];
 
 /** What Redis gives back is checked field by field before it becomes an account (a corrupt or forged value fails). */
 const Minor = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
@@ -57,7 +58,7 @@ export class CorruptAccountError extends Error {}
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV2 = [
+  const encoded: EncodedV3 = [
     ACCOUNT_CODEC_VERSION,
     state.accountId,
     state.currency,
@@ -70,6 +71,7 @@ export function encodeAccount(state: AccountState): string {
     [...state.messageIds],
     [...state.createdIds],
     [...state.removedIds],
+    state.originMs,
   ];
   return JSON.stringify(encoded);
 }
@@ -84,18 +86,22 @@ export function decodeAccount(text: string): AccountState {
   }
   if (!Array.isArray(parsed)) throw new CorruptAccountError("an encoded account is an array");
   // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return stateOf(parsed);
-  if (parsed[0] === 2) return stateOf(parsed.slice(1));
+  if (typeof parsed[0] === "string") return stateOf(parsed, 0);
+  if (parsed[0] === 2) return stateOf(parsed.slice(1), 0);
+  if (parsed[0] === 3) return stateOf(parsed.slice(1, 12), parsed[12]);
   throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
 }
 
-function stateOf(candidate: unknown[]): AccountState {
+function stateOf(candidate: unknown[], origin: unknown): AccountState {
   if (!fieldsCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${fieldsCheck.Errors(candidate).First()?.path ?? "?"}`);
+  if (typeof origin !== "number" || !Number.isSafeInteger(origin) || origin < 0) throw new CorruptAccountError(`an encoded account has origin ${String(origin)}`);
   const fields = candidate as Fields;
+  const originMs = origin;
   if (fields[1] !== null && minorDigitsOf(fields[1]) === undefined) throw new CorruptAccountError(`an encoded account has unknown currency ${fields[1]}`);
   const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] = fields;
   const state: AccountState = {
     accountId: ownedString(accountId),
+    originMs,
     currency,
     eod: eod === null ? null : {
       balanceMinor: eod[0], date: eod[1], timestamp: { epochSeconds: eod[2], nanos: eod[3] }, facilityId: eod[4],

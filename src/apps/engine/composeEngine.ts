@@ -3,33 +3,47 @@
  * the whole program's wiring reads here. `main.ts` runs it as a process; tests run it in-process.
  * Embedded mode (no KAFKA_BROKERS): `POST /v1/events` is the input, PGlite the store.
  * With KAFKA_BROKERS and REDIS_URL: the Kafka source, Redis snapshots and cross-instance push.
+ *
+ * Start-up order: the store, then a bounded check of Redis and Kafka, then the HTTP port, and
+ * only then the Kafka group. A service that does not answer, or a port that is taken, ends the
+ * start with a StartFailure naming it (the process prints it as one line and exits 1), before
+ * this process joins the group and takes partitions from the instances that are running.
  */
 import { hostname } from "node:os";
+import { probeKafka } from "../../adapters/kafka/kafkaProbe.ts";
 import { AccountSync } from "../../adapters/postgres/accountSync.ts";
 import { PostgresAccountCopy } from "../../adapters/postgres/accountCopyReader.ts";
 import { SqlFacilityStore } from "../../adapters/postgres/facilityStore.ts";
+import { probeRedis } from "../../adapters/redis/redisProbe.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
-import { alertThresholdsFor } from "../../domain/account/highValueAlert.ts";
+import { alertThresholdsFor, type AlertThresholds } from "../../domain/account/highValueAlert.ts";
 import type { Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
+import { ENGINE_VERSION } from "../../observability/buildInfo.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { createMetrics } from "../../observability/metrics.ts";
 import type { BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
-import type { EngineOutputs } from "../../runtime/ports.ts";
+import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
-import { openKafkaMode, type KafkaMode } from "./kafkaMode.ts";
+import { brokersOf, openKafkaMode } from "./kafkaMode.ts";
 import { accountSyncObserver } from "./metricHooks.ts";
 import { readinessOf } from "./readiness.ts";
 import { openStore } from "./store.ts";
 
 /** Messages that may wait behind facility lookups before ingestion answers 429. */
 const QUEUED_MESSAGES_MAX = 100_000;
+/** How long a check of Redis or Kafka at start may take before the start fails. */
+export const DEPENDENCY_CHECK_TIMEOUT_MS = 5000;
+/** How long cleaning up after a failed start may take (a half-open client must not hang the exit). */
+const FAILED_START_CLEANUP_MS = 2000;
+/** The Kafka source before it started: not ready. */
+const SOURCE_NOT_STARTED: SourceStatus = { state: "starting", stalled: false, shards: [] };
 
 export interface RunningEngine {
   readonly port: number;
@@ -37,12 +51,55 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningEngine> {
+/** Why the engine did not start: something outside it, named with the variable that points at it. */
+export interface StartFailure {
+  readonly reason: "port_in_use" | "port_unavailable" | "service_unavailable";
+  readonly service: "http" | "postgres" | "embedded_store" | "redis" | "kafka";
+  readonly variable: "PORT" | "DATABASE_URL" | "PGLITE_DIR" | "REDIS_URL" | "KAFKA_BROKERS";
+  readonly error: string;
+}
+
+export type StartResult = { readonly ok: true; readonly engine: RunningEngine } | { readonly ok: false; readonly failure: StartFailure };
+
+export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<StartResult> {
   const alertThresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
   if (alertThresholds === null) throw new Error(`invariant: ALERT_THRESHOLD ${config.ALERT_THRESHOLD} passed loadConfig out of range`);
   const instanceId = config.INSTANCE_ID || `${hostname()}-${process.pid}`;
-  const edges = await openEdges(config, instanceId, log);
-  const { metrics, store, dlq, hub, kafka, clickhouse } = edges;
+  const opened = await openEdges(config, instanceId, log);
+  if (!opened.ok) return opened;
+  const edges = opened.edges;
+  const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
+
+  const lifecycle = { stopping: false };
+  const app = createApp(httpDepsOf(config, edges, core, sync, lifecycle), edges.hub, config.WS_BUFFER_MAX_BYTES);
+  const served = listen(app, config.PORT);
+  if (!served.ok) return failStart(served.failure, edges, async () => {});
+  const started = await startKafka(edges, core, syncAccount);
+  if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
+
+  const simulator = config.SIMULATE === "1"
+    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
+    : null;
+  edges.clickhouse?.eventLog.start();
+  await simulator?.start();
+  log.info("engine_started", { port: served.port, instanceId, kafka: edges.kafka !== null, simulate: simulator !== null });
+
+  const stop = async () => {
+    lifecycle.stopping = true;
+    simulator?.stop();
+    core.stop();
+    await edges.kafka?.source?.stop(); // stops consuming, then writes the last snapshots
+    await sync.stop();
+    await sync.flush().catch((error) => log.error("sync_flush_failed", { error: String(error), pending: sync.status().pendingRows }));
+    await closeEdges(edges, () => app.stop(true));
+    log.info("engine_stopped");
+  };
+  return { ok: true, engine: { port: served.port, log, stop } };
+}
+
+/** The account actors and the Postgres copy they feed. */
+function buildCore(config: Config, edges: Edges, alertThresholds: AlertThresholds, log: Logger) {
+  const { metrics, store, kafka, clickhouse } = edges;
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
     sql: store, minIntervalMs: config.SYNC_MIN_INTERVAL_MS, maxDelayMs: config.SYNC_MAX_DELAY_MS,
@@ -59,52 +116,82 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log,
   });
-
-  if (kafka !== null) await startKafkaSource(kafka, core, hub, syncAccount);
-
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
   metrics.sources.eventLogBuffered = () => clickhouse?.eventLog.stats().buffered ?? 0;
   metrics.sources.kafkaConsumerStalled = () => (kafka?.source?.status().stalled ? 1 : 0);
+  return { core, sync, syncAccount };
+}
 
-  let stopping = false;
+/** What the routes read and call: ports only. */
+function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: AccountSync, lifecycle: { stopping: boolean }) {
+  const { kafka, store, dlq, metrics, clickhouse, log } = edges;
   const readiness = () => readinessOf({
-    stopping: () => stopping,
-    source: kafka === null ? null : () => kafka.source!.status(),
+    stopping: () => lifecycle.stopping,
+    source: kafka === null ? null : () => kafka.source?.status() ?? SOURCE_NOT_STARTED,
     outputs: () => dependencyHealth(edges, sync, core),
   });
   const balances = kafka === null ? core.balances : { ...core.balances, remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id) };
-  const app = createApp({
+  return {
     balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness,
     accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
-  }, hub, config.WS_BUFFER_MAX_BYTES).listen({ port: config.PORT, hostname: "0.0.0.0" });
-  const port = app.server!.port!;
-
-  const simulator = config.SIMULATE === "1"
-    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
-    : null;
-  clickhouse?.eventLog.start();
-  await simulator?.start();
-  log.info("engine_started", { port, instanceId, kafka: kafka !== null, simulate: simulator !== null });
-
-  const stop = async () => {
-    stopping = true;
-    simulator?.stop();
-    core.stop();
-    await kafka?.source?.stop(); // stops consuming, then writes the last snapshots
-    await sync.stop();
-    await sync.flush().catch((error) => log.error("sync_flush_failed", { error: String(error), pending: sync.status().pendingRows }));
-    await closeEdges(edges, () => app.stop(true));
-    log.info("engine_stopped");
   };
-  return { port, log, stop };
 }
 
-/** The parts at the edge that exist before the core: metrics, the store, the DLQ, WebSocket, Kafka mode, ClickHouse. */
+type Listening = { readonly ok: true; readonly port: number } | { readonly ok: false; readonly failure: StartFailure };
+
+/** Binds the port, alone (no reusePort): a port another process holds is a failure, not a share of its traffic. */
+function listen(app: ReturnType<typeof createApp>, port: number): Listening {
+  try {
+    app.listen({ port, hostname: "0.0.0.0" });
+  } catch (error) {
+    const inUse = (error as { code?: unknown }).code === "EADDRINUSE";
+    const failure: StartFailure = {
+      reason: inUse ? "port_in_use" : "port_unavailable", service: "http", variable: "PORT",
+      error: inUse ? `port ${port} is already in use by another process` : String(error),
+    };
+    return { ok: false, failure };
+  }
+  return { ok: true, port: app.server!.port! };
+}
+
+/** With Kafka: connects the DLQ producer and the bus, then joins the group (the port is ours by now). */
+async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: AccountState) => void): Promise<{ ok: true } | { ok: false; failure: StartFailure }> {
+  const { kafka, hub } = edges;
+  if (kafka === null) return { ok: true };
+  try {
+    await kafka.start(core.ingest, core.runtime, remotePushTo(hub, core), (shardId) => {
+      const recovered = core.runtime.statesOf(shardId);
+      recovered.forEach(syncAccount); // the Postgres copy converges after any restart
+      core.refreshUnknownLimits(recovered.values());
+    });
+  } catch (error) {
+    return { ok: false, failure: { reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS", error: errorText(error) } };
+  }
+  return { ok: true };
+}
+
+type Edges = Extract<Awaited<ReturnType<typeof openEdges>>, { ok: true }>["edges"];
+
+/**
+ * The parts at the edge that exist before the core: metrics, the store, the DLQ, WebSocket, Kafka
+ * mode, ClickHouse. The store and, with Kafka, Redis and the brokers must answer now.
+ */
 async function openEdges(config: Config, instanceId: string, log: Logger) {
-  const metrics = createMetrics();
-  const store = await openStore(config, log);
+  const metrics = createMetrics({ kafka: config.KAFKA_BROKERS !== "", version: ENGINE_VERSION });
+  const store = await openStore(config, log).then((opened) => ({ ok: true as const, opened }), (error: unknown) => ({ ok: false as const, error }));
+  if (!store.ok) {
+    const failure: StartFailure = config.DATABASE_URL === ""
+      ? { reason: "service_unavailable", service: "embedded_store", variable: "PGLITE_DIR", error: errorText(store.error) }
+      : { reason: "service_unavailable", service: "postgres", variable: "DATABASE_URL", error: errorText(store.error) };
+    return { ok: false as const, failure };
+  }
+  const unavailable = config.KAFKA_BROKERS === "" ? null : await kafkaDependencyFailure(config);
+  if (unavailable !== null) {
+    await store.opened.close();
+    return { ok: false as const, failure: unavailable };
+  }
   const dlq = new DeadLetterRing(config.DLQ_MEMORY_MAX, config.DLQ_MEMORY_BYTES_MAX, () => metrics.dlqEvictedTotal.inc());
   const hub = new SubscriptionHub({
     bufferBytesMax: config.WS_BUFFER_MAX_BYTES, buffersTotalBytesMax: config.WS_BUFFERS_TOTAL_BYTES_MAX,
@@ -115,14 +202,21 @@ async function openEdges(config: Config, instanceId: string, log: Logger) {
   const kafka = config.KAFKA_BROKERS === "" ? null : openKafkaMode(config, instanceId, log, metrics);
   const clickhouse = config.CLICKHOUSE_URL === "" ? null : openEventLogMode(config, metrics, log);
   const ws = new WsPublisher(hub, kafka?.bus ?? null);
-  return { metrics, store, dlq, hub, kafka, clickhouse, ws };
+  return { ok: true as const, edges: { metrics, store: store.opened, dlq, hub, kafka, clickhouse, ws, log } };
 }
 
-type Edges = Awaited<ReturnType<typeof openEdges>>;
+/** Redis, then the brokers: the first that does not answer within DEPENDENCY_CHECK_TIMEOUT_MS, or null. */
+async function kafkaDependencyFailure(config: Config): Promise<StartFailure | null> {
+  const redis = await probeRedis(config.REDIS_URL, DEPENDENCY_CHECK_TIMEOUT_MS);
+  if (!redis.ok) return { reason: "service_unavailable", service: "redis", variable: "REDIS_URL", error: redis.error };
+  const kafka = await probeKafka(brokersOf(config), DEPENDENCY_CHECK_TIMEOUT_MS);
+  if (!kafka.ok) return { reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS", error: kafka.error };
+  return null;
+}
 
 /** Where the core's effects go: snapshots (Kafka), the Postgres copy, WebSocket, the DLQ, the event log. */
 function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): EngineOutputs {
-  const { kafka, clickhouse, ws, dlq } = edges;
+  const { kafka, ws, dlq } = edges;
   return {
     balanceChanged: (state, shardId) => {
       kafka?.source?.markChanged(shardId, state.accountId);
@@ -134,23 +228,35 @@ function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): En
       dlq.push(letter);
       kafka?.dlqProducer.send(letter);
     },
-    messageProcessed: clickhouse === null ? undefined : (event) => clickhouse.eventLog.record(event),
+    messageProcessed: messageProcessedOf(edges),
   };
 }
 
-/** Joins the consumer group; pushes from other instances go to our WebSocket clients. */
-async function startKafkaSource(kafka: KafkaMode, core: EngineCore, hub: SubscriptionHub, syncAccount: (state: AccountState) => void) {
-  // A push from another instance is for an account we do not hold; ours were pushed locally.
-  const remotePush = (message: BusMessage) => {
+/**
+ * Every message and its outcome: to the ClickHouse event log, and a log line each at debug.
+ * Undefined when neither wants it, so ingest does not build the event per message for nobody.
+ */
+function messageProcessedOf(edges: Edges): EngineOutputs["messageProcessed"] {
+  const { clickhouse, log } = edges;
+  const debug = log.level === "debug";
+  if (clickhouse === null && !debug) return undefined;
+  return (event) => {
+    clickhouse?.eventLog.record(event);
+    if (debug) {
+      log.debug("message_processed", {
+        messageId: event.messageId, accountId: event.accountId, outcome: event.outcome, reason: event.reason, source: event.source,
+      });
+    }
+  };
+}
+
+/** A push from another instance is for an account we do not hold; ours were pushed locally. */
+function remotePushTo(hub: SubscriptionHub, core: EngineCore): (message: BusMessage) => void {
+  return (message) => {
     if (core.runtime.stateOf(message.accountId) !== undefined) return;
     if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
     else hub.publishAlert(message.accountId, message.data);
   };
-  await kafka.start(core.ingest, core.runtime, remotePush, (shardId) => {
-    const recovered = core.runtime.statesOf(shardId);
-    recovered.forEach(syncAccount); // the Postgres copy converges after any restart
-    core.refreshUnknownLimits(recovered.values());
-  });
 }
 
 /** The outputs and lookups that degrade the engine (still ready) while they fail. */
@@ -169,4 +275,14 @@ async function closeEdges(edges: Edges, stopHttp: () => Promise<unknown>): Promi
   await edges.clickhouse?.close();
   await stopHttp();
   await edges.store.close();
+}
+
+/** Closes what was opened, within FAILED_START_CLEANUP_MS, and says why the start failed. */
+async function failStart(failure: StartFailure, edges: Edges, stopHttp: () => Promise<unknown>): Promise<StartResult> {
+  await Promise.race([closeEdges(edges, stopHttp).catch(() => {}), Bun.sleep(FAILED_START_CLEANUP_MS)]);
+  return { ok: false, failure };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -51,7 +51,7 @@ const FACILITIES_REFRESHED_MAX = 10_000;
 export function createEngineCore(options: EngineCoreOptions): EngineCore {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
-  const runtime = new AccountRuntime(options.shardCount);
+  const runtime = new AccountRuntime(options.shardCount, now);
   const cache = new FacilityCache(options.facilityStore, options.facilityCacheTtlMs, options.facilityCacheEntriesMax, now);
   const effects = new EffectRunner(options.outputs, metrics, log, now);
   const facilities = new FacilityChanges(options.facilityStore, cache, runtime, effects, log, now);

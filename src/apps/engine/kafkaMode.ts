@@ -72,6 +72,6 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   };
 }
 
-function brokersOf(config: Config): string[] {
+export function brokersOf(config: Config): string[] {
   return config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
 }

@@ -1,23 +1,37 @@
-/** The engine process: read the config, start the engine, stop it gracefully on SIGTERM/SIGINT. */
+/**
+ * The engine process: read the config, start the engine, stop it gracefully on SIGTERM/SIGINT.
+ * Exit codes: 0 after a graceful stop; 2 for an invalid configuration; 1 when the start failed
+ * (a port in use, a service that does not answer: one `start_failed` line names it and its
+ * variable), a shutdown that timed out, or an uncaught error. Everything it prints is a JSON
+ * line of the logger's one shape on stdout, process warnings and uncaught errors included.
+ */
 import { loadConfig } from "../../config.ts";
+import { createLogger, type Logger } from "../../observability/log.ts";
 import { startEngine } from "./composeEngine.ts";
 
 export async function runEngine(argv: readonly string[]): Promise<void> {
   const loaded = loadConfig(process.env, argv);
   if (!loaded.ok) {
-    process.stderr.write(`${JSON.stringify({ level: "error", event: "invalid_config", errors: loaded.errors })}\n`);
+    createLogger("error").error("invalid_config", { errors: loaded.errors });
     process.exit(2);
   }
   const config = loaded.config;
-  const running = await startEngine(config);
+  const log = createLogger(config.LOG_LEVEL);
+  routeProcessOutput(log);
+  const started = await startEngine(config, log);
+  if (!started.ok) {
+    log.error("start_failed", { ...started.failure });
+    process.exit(1);
+  }
+  const running = started.engine;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.log.info("shutdown_requested", { signal });
+    log.info("shutdown_requested", { signal });
     const deadline = setTimeout(() => {
-      running.log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+      log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     await running.stop();
@@ -26,4 +40,19 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/**
+ * Warnings (Bun prints kafkajs's TimeoutNegativeWarning, for one) and uncaught errors become log
+ * lines instead of free text on stderr. An uncaught error still ends the process, as it would.
+ */
+function routeProcessOutput(log: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning) => log.warn("process_warning", { name: warning.name, message: warning.message }));
+  const fatal = (kind: string) => (error: unknown) => {
+    log.error("uncaught_error", { kind, error: String(error), stack: error instanceof Error ? error.stack : undefined });
+    process.exit(1);
+  };
+  process.on("uncaughtException", fatal("exception"));
+  process.on("unhandledRejection", fatal("rejection"));
 }

@@ -25,6 +25,13 @@ export interface AccountState {
   holdsMinor: number;
   /** +1 with every applied change. */
   version: number;
+  /**
+   * When this state began from nothing (epoch ms): set when an engine process first creates the
+   * account, kept by its snapshots. A restart without a snapshot (PGLITE_DIR, a flushed Redis, a
+   * new deployment) rebuilds the account with `version` from 1 and a later origin, so the
+   * Postgres copy orders its rows by (origin, version), not by a version that starts again.
+   */
+  readonly originMs: number;
   updatedAtMs: number;
   /**
    * The dedupe window, bounded by one business day of the account's traffic. Keys are the raw
@@ -42,9 +49,10 @@ export function dedupeWindowSize(state: AccountState): number {
   return state.messageIds.size + state.createdIds.size + state.removedIds.size;
 }
 
-export function newAccountState(accountId: string): AccountState {
+export function newAccountState(accountId: string, originMs = 0): AccountState {
   return {
     accountId,
+    originMs,
     currency: null,
     eod: null,
     facilityLimitMinor: null,
@@ -68,4 +76,5 @@ export function assertAccountState(state: AccountState): void {
   }
   if (sum !== state.intradayTotalMinor) throw new Error("invariant: intraday total disagrees with its buckets");
   if (!Number.isSafeInteger(state.version) || state.version < 0) throw new Error("invariant: bad version");
+  if (!Number.isSafeInteger(state.originMs) || state.originMs < 0) throw new Error("invariant: bad origin");
 }

@@ -21,7 +21,7 @@ const transactionShape = TypeCompiler.Compile(TransactionShape);
 
 export type Validated =
   | { ok: true; message: BankMessage }
-  | { ok: false; reason: InvalidReason; messageId?: string; accountId?: string };
+  | { ok: false; reason: InvalidReason; messageId?: string; accountId?: string; type?: BankMessage["type"]; detail?: string };
 
 /** Parses raw bytes (a Kafka record value) and validates them. */
 export function validateText(text: string): Validated {
@@ -41,9 +41,31 @@ export function validateMessage(value: unknown): Validated {
   }
   const record = value as Record<string, any>;
   const checked = record.type === "EOD_BALANCE" ? checkEod(record) : checkTransaction(record);
-  if (typeof checked === "string") return { ok: false, reason: checked, ...idsOf(record) };
-  return { ok: true, message: checked };
+  if (typeof checked !== "string") return { ok: true, message: checked };
+  const failed: Validated = { ok: false, reason: checked, ...idsOf(record), ...typeOf(record) };
+  if (checked === "invalid_schema") failed.detail = schemaDetailOf(record);
+  return failed;
 }
+
+/**
+ * Which field an invalid_schema message failed on, for its dead letter (`accountId: is required`).
+ * Only on that failure path: the checks are run again to find the first one that fails.
+ */
+function schemaDetailOf(record: Record<string, unknown>): string {
+  if (record.type !== "EOD_BALANCE" && record.type !== "TRANSACTION") return "type: must be one of EOD_BALANCE, TRANSACTION";
+  const shape = record.type === "EOD_BALANCE" ? eodShape : transactionShape;
+  const first = shape.Errors(record).First();
+  if (first !== undefined) {
+    const field = first.path.replace(/^\//, "").replaceAll("/", ".") || "message";
+    return `${field}: ${first.message === "Expected required property" ? "is required" : first.message}`;
+  }
+  const ids = record.type === "EOD_BALANCE" ? EOD_ID_FIELDS : TRANSACTION_ID_FIELDS;
+  const bad = ids.find((name) => !isIdentifier(record[name] as string)) ?? "message";
+  return `${bad}: must be 1 to ${ID_LENGTH_MAX} characters of well-formed text without NUL`;
+}
+
+const EOD_ID_FIELDS = ["messageId", "accountId", "facilityId"] as const;
+const TRANSACTION_ID_FIELDS = ["messageId", "accountId", "transactionId"] as const;
 
 function checkEod(record: Record<string, any>): BankMessage | InvalidReason {
   if (!eodShape.Check(record)) return "invalid_schema";
@@ -92,6 +114,11 @@ function idsOf(record: Record<string, unknown>): { messageId?: string; accountId
   if (messageId !== undefined) ids.messageId = messageId;
   if (accountId !== undefined) ids.accountId = accountId;
   return ids;
+}
+
+/** The message's type when it is one of the two, so that the metrics can name its topic. */
+function typeOf(record: Record<string, unknown>): { type?: BankMessage["type"] } {
+  return record.type === "EOD_BALANCE" || record.type === "TRANSACTION" ? { type: record.type } : {};
 }
 
 function usableId(value: unknown): string | undefined {

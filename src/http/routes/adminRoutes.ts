@@ -1,4 +1,5 @@
 /** PUT /v1/admin/facilities/:facilityId — change a facility limit during the day. */
+import { Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
@@ -13,10 +14,10 @@ export function adminRoutes(deps: HttpDeps) {
     async ({ params, body }) => {
       const currency = body.currency ?? "USD";
       const minorDigits = minorDigitsOf(currency);
-      if (minorDigits === undefined) throw new HttpError(400, "unknown_currency", `${currency} is not a known currency`, "currency");
+      if (minorDigits === undefined) throw new HttpError(400, "unknown_currency", `body.currency: ${currency} is not a known currency`, "body.currency");
       const limit = parseAmount(body.limit, minorDigits);
       if (!limit.ok || limit.minor < 0) {
-        throw new HttpError(400, "invalid_limit", `limit must be a non-negative decimal string in ${currency}`, "limit");
+        throw new HttpError(400, "invalid_limit", `body.limit: must be a non-negative decimal string in ${currency}`, "body.limit");
       }
       const facility = { facilityId: params.facilityId, limitMinor: limit.minor, currency };
       const accountsUpdated = await deps.facilities.setFacilityLimit(facility);
@@ -27,12 +28,16 @@ export function adminRoutes(deps: HttpDeps) {
       body: t.Object({
         limit: t.String({ description: "Non-negative decimal string", examples: ["5000.00"] }),
         currency: t.Optional(t.String({ description: "Currency of the limit (default USD)", examples: ["USD"] })),
-      }),
+      }, { additionalProperties: false }),
       response: {
-        200: t.Object({ facilityId: t.String(), limit: t.String(), currency: t.String(), accountsUpdated: t.Integer() }),
+        200: t.Object({ facilityId: t.String(), limit: t.String(), currency: t.String(), accountsUpdated: Type.Integer({ minimum: 0 }) }),
         400: ErrorResponse,
       },
-      detail: { summary: "Upsert a facility limit and apply it to its accounts at once", tags: ["admin"] },
+      detail: {
+        summary: "Upsert a facility limit and apply it to its accounts at once",
+        description: "Writes datasource.facility, then gives every account that uses the facility the new limit, with a balance push each. For an account of another currency the facility counts as not found.",
+        tags: ["admin"],
+      },
     },
   );
 }

@@ -23,16 +23,25 @@ export function balanceRoutes(deps: HttpDeps) {
     },
     {
       params: t.Object({ accountId: IdSchema }),
-      query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }),
+      // The memory read, or with source=db the copy's own shape (it says source: "db").
+      query: t.Object({ source: t.Optional(t.Union([t.Literal("memory"), t.Literal("db")])) }, { additionalProperties: false }),
       response: { 200: t.Union([BalanceBody, AccountCopyBody]), 404: ErrorResponse, 503: ErrorResponse },
-      detail: { summary: "Real-time balance of an account", tags: ["balances"] },
+      detail: {
+        summary: "Real-time balance of an account",
+        description: "From the engine's memory (404 until the account's first EOD), or with source=db the eventually consistent copy in datalake.account, in its own smaller shape (source: \"db\"; 503 while Postgres does not answer).",
+        tags: ["balances"],
+      },
     },
   );
 }
 
 async function readCopy(deps: HttpDeps, accountId: string) {
   if (deps.accountCopy === null) throw new HttpError(503, "db_sync_disabled", "no Postgres sync is configured (set DATABASE_URL)");
-  const row = await deps.accountCopy.read(accountId);
-  if (row === null) throw new HttpError(404, "account_not_found", `account ${accountId} has no row in datalake.account`);
-  return accountCopyBodyOf(row);
+  const lookup = await deps.accountCopy.read(accountId);
+  if (!lookup.ok) {
+    deps.log.warn("account_copy_unavailable", { error: lookup.error });
+    throw new HttpError(503, "database_unavailable", "datalake.account cannot be read now (Postgres does not answer); retry later", undefined, { "retry-after": "5" });
+  }
+  if (lookup.row === null) throw new HttpError(404, "account_not_found", `account ${accountId} has no row in datalake.account`);
+  return accountCopyBodyOf(lookup.row);
 }

@@ -2,9 +2,9 @@
 import { Elysia, t } from "elysia";
 import { MessageResultSchema, type Inbound } from "../../runtime/inbound.ts";
 import { jsonDepthExceeds } from "../../lib/jsonDepth.ts";
-import { HttpError } from "../httpError.ts";
+import { badJson, HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
-import { ErrorResponse } from "../schemas.ts";
+import { ErrorResponse, eventsRequestBody } from "../schemas.ts";
 
 export const EVENTS_BODY_BYTES_MAX = 16 * 1024 * 1024;
 export const EVENTS_MESSAGES_MAX = 10_000;
@@ -32,18 +32,14 @@ export function eventsRoutes(deps: HttpDeps) {
     },
     {
       parse: ({ request }) => readJsonBody(request),
-      // The parse hook checks object-or-array (Elysia would coerce 42 into {}); each element is
-      // validated by the engine, and an invalid one is dead-lettered, not a 400.
-      body: t.Unknown({
-        description: "One message, or an array of messages",
-        examples: [{
-          type: "TRANSACTION", messageId: "m-2", accountId: "123", eventType: "TRANSACTION_CREATED",
-          transactionId: "t-9", amount: "-50.00", currency: "USD", bookingDate: "2026-11-22",
-          timestamp: "2026-11-22T09:30:00Z",
-        }],
-      }),
+      // No body schema: the parse hook checks object-or-array (Elysia would coerce 42 into {}); each
+      // element is validated by the engine, and an invalid one is dead-lettered, not a 400. The
+      // document's request body describes the messages (eventsRequestBody).
       response: { 200: t.Object({ results: t.Array(MessageResultSchema) }), 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
-      detail: { summary: "Ingest messages (embedded mode)", tags: ["events"] },
+      detail: {
+        summary: "Ingest messages (embedded mode)", tags: ["events"], requestBody: eventsRequestBody(EVENTS_MESSAGES_MAX),
+        description: "Embedded mode only (409 with Kafka). One result per message, in input order. 400 when the body is not a JSON object or array, 413 past 10,000 messages or 16 MiB, 429 while too many messages wait on facility lookups.",
+      },
     },
   );
 }
@@ -66,7 +62,7 @@ async function readJsonBody(request: Request): Promise<unknown> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "invalid_json", "the body is not JSON", "body");
+    throw badJson();
   }
   if (typeof body !== "object" || body === null) {
     throw new HttpError(400, "invalid_request", "the body must be a JSON object or an array of them", "body");

@@ -4,7 +4,7 @@ import type { HttpDeps } from "../httpDeps.ts";
 
 export function opsRoutes(deps: HttpDeps) {
   return new Elysia()
-    .get("/health", () => ({ status: "ok" }), { detail: { summary: "Liveness", tags: ["ops"] } })
+    .get("/health", () => ({ status: "ok" }), { detail: { summary: "Liveness", description: "200 while the process serves HTTP.", tags: ["ops"] } })
     .get(
       "/ready",
       ({ set }) => {
@@ -14,7 +14,13 @@ export function opsRoutes(deps: HttpDeps) {
         const status = !readiness.ready ? "not_ready" : degraded.length > 0 ? "degraded" : "ready";
         return { status, checks: readiness.checks, degraded, shards: readiness.shards };
       },
-      { detail: { summary: "Readiness: sources connected, state recovered", tags: ["ops"] } },
+      {
+        detail: {
+          summary: "Readiness: sources connected, state recovered",
+          description: "503 not_ready while an input is down or state is not recovered; 200 degraded with the outputs that lag (databaseSync, redis, dlqProducer, eventLog, facilities).",
+          tags: ["ops"],
+        },
+      },
     )
     .get(
       "/metrics",
@@ -22,6 +28,6 @@ export function opsRoutes(deps: HttpDeps) {
         set.headers["content-type"] = deps.metrics.registry.contentType;
         return deps.metrics.registry.metrics();
       },
-      { detail: { summary: "Prometheus metrics", tags: ["ops"] } },
+      { detail: { summary: "Prometheus metrics", description: "Prometheus text format; every name starts with balance_engine_.", tags: ["ops"] } },
     );
 }

@@ -1,4 +1,5 @@
 /** GET /v1/accounts/:accountId/velocity — counts and sums of applied transactions over 1 h, 24 h, 7 d. */
+import { Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
@@ -8,7 +9,7 @@ import { HttpError } from "../httpError.ts";
 import { ErrorResponse } from "../schemas.ts";
 
 const VelocityWindow = t.Object({
-  count: t.Integer({ minimum: 0, description: "Applied TRANSACTION_CREATED and TRANSACTION_REMOVED messages" }),
+  count: Type.Integer({ minimum: 0, description: "Applied TRANSACTION_CREATED and TRANSACTION_REMOVED messages" }),
   sum: t.String({
     description: "Their net effect on the balance (CREATED adds, REMOVED subtracts), with the currency's minor digits",
     examples: ["-150.00"],
@@ -38,10 +39,14 @@ function velocityBodyOf(figures: VelocityFigures): VelocityBody {
   };
 }
 
-export function velocityRoutes(reader: VelocityReader) {
+/** `reader` null: no CLICKHOUSE_URL, so there is no event log to answer from, now or later. */
+export function velocityRoutes(reader: VelocityReader | null) {
   return new Elysia().get(
     "/v1/accounts/:accountId/velocity",
     async ({ params }) => {
+      if (reader === null) {
+        throw new HttpError(503, "event_log_not_configured", "no event log is configured: set CLICKHOUSE_URL to enable velocity (retrying will not help)");
+      }
       const lookup = await reader.velocity(params.accountId);
       if (lookup.ok) return velocityBodyOf(lookup.velocity);
       if (lookup.reason === "not_found") {

@@ -1,0 +1,58 @@
+/**
+ * `http_requests_total` and `http_request_duration_seconds` by method, route template and status.
+ * Per request: one clock read at the start, then one counter increment and one histogram observe
+ * on children kept by label key (prom-client's label lookup costs more than the increment).
+ * Routes are templates (`/v1/accounts/:accountId/balance`), and a request that matched no route
+ * counts as `unmatched`: the label set stays as small as the route table.
+ */
+import { Elysia } from "elysia";
+import type { Metrics } from "../observability/metrics.ts";
+
+/** Children per label key, at most: routes × methods × statuses in practice stays far below. */
+const LABEL_SETS_MAX = 10_000;
+
+interface Children {
+  readonly count: { inc(): void };
+  readonly duration: { observe(seconds: number): void };
+}
+
+interface TimedContext {
+  requestStartedMs?: number;
+  request: Request;
+  route?: string;
+  set: { status?: number | string };
+  responseValue?: unknown;
+}
+
+export function httpRequestMetrics(metrics: Metrics) {
+  const children = new Map<string, Children>();
+  const childrenOf = (method: string, route: string, status: string): Children | undefined => {
+    const key = `${method} ${route} ${status}`;
+    let found = children.get(key);
+    if (found === undefined && children.size >= LABEL_SETS_MAX) {
+      metrics.dropsTotal.inc({ what: "http_metric_labels" });
+      return undefined;
+    }
+    if (found === undefined) {
+      found = {
+        count: metrics.httpRequestsTotal.labels(method, route, status),
+        duration: metrics.httpRequestDurationSeconds.labels(method, route, status),
+      };
+      children.set(key, found);
+    }
+    return found;
+  };
+  return new Elysia({ name: "http-request-metrics" })
+    .onRequest((context) => {
+      (context as unknown as TimedContext).requestStartedMs = performance.now();
+    })
+    .onAfterResponse({ as: "global" }, (context) => {
+      const timed = context as unknown as TimedContext;
+      const response = timed.responseValue;
+      const status = response instanceof Response ? response.status : typeof timed.set.status === "number" ? timed.set.status : 200;
+      const found = childrenOf(timed.request.method, timed.route || "unmatched", String(status));
+      if (found === undefined) return;
+      found.count.inc();
+      found.duration.observe((performance.now() - (timed.requestStartedMs ?? performance.now())) / 1000);
+    });
+}
