@@ -89,7 +89,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
     ],
     "x-websocket": {
       path: "/v1/ws",
-      description: "Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. Close code 1013 when the client falls too far behind.",
+      description: "Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
       clientMessage: clientMessageSchema(wsSubscriptionsMax),
       serverMessage: ServerMessageSchema,
     },

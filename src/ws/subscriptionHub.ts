@@ -11,6 +11,11 @@ export interface Connection {
   send(data: string): number;
   getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
+  /**
+   * Bun's ServerWebSocket.terminate: drops the socket at once. A slow client is cut off with it: a
+   * close frame would wait behind the unsent bytes of a client that does not read, and keep them.
+   */
+  terminate(): void;
 }
 
 interface Subscriber {
@@ -33,9 +38,6 @@ export interface HubLimits {
 export type SubscribeResult =
   | { readonly ok: true; readonly added: string[] }
   | { readonly ok: false; readonly reason: "connection_limit" | "total_limit" };
-
-/** 1013 "try again later": the client fell too far behind. */
-const CLOSE_TOO_SLOW = 1013;
 
 export class SubscriptionHub {
   private readonly subscribers = new Map<Connection, Subscriber>();
@@ -131,7 +133,7 @@ export class SubscriptionHub {
     if (sent !== 0 && subscriber.buffered <= this.limits.bufferBytesMax && !(behind && this.bufferedTotal > this.limits.buffersTotalBytesMax)) return;
     this.onSlowClient();
     this.remove(connection);
-    connection.close(CLOSE_TOO_SLOW, "client too slow");
+    connection.terminate();
   }
 
   /** Bun drained a connection's buffer: its unsent bytes no longer count against the budget. */

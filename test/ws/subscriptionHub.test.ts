@@ -16,6 +16,9 @@ function fakeConnection() {
     close(code?: number) {
       connection.closedWith = code ?? 1000;
     },
+    terminate() {
+      connection.closedWith = 1006; // dropped without a close frame, as the client sees it
+    },
   };
   return connection satisfies Connection;
 }
@@ -81,14 +84,14 @@ describe("SubscriptionHub", () => {
     expect(subscriptions.size).toBe(0);
   });
 
-  test("a client whose unsent bytes pass the bound is closed with 1013, counted, and hears nothing more", () => {
+  test("a client whose unsent bytes pass the bound is dropped at once (no close frame to wait behind them), counted, and hears nothing more", () => {
     const { subscriptions, slowCount } = hub(100);
     const slow = fakeConnection();
     subscriptions.add(slow);
     subscriptions.subscribe(slow, ["123"]);
     slow.buffered = 101;
     subscriptions.publishBalance("123", "first");
-    expect(slow.closedWith).toBe(1013);
+    expect(slow.closedWith).toBe(1006);
     expect(slowCount()).toBe(1);
     subscriptions.publishBalance("123", "second");
     expect(slow.sent).toEqual(["first"]);
@@ -126,7 +129,7 @@ describe("SubscriptionHub", () => {
     first.buffered = 500;
     second.buffered = 550; // each under its own limit, together over the budget
     subscriptions.publishBalance("123", "update");
-    expect([first.closedWith, second.closedWith, reading.closedWith]).toEqual([null, 1013, null]);
+    expect([first.closedWith, second.closedWith, reading.closedWith]).toEqual([null, 1006, null]);
     expect(slowCount()).toBe(1);
     expect(subscriptions.bufferedBytes).toBe(500);
   });
