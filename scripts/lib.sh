@@ -36,6 +36,21 @@ CLICKHOUSE_DIR="$STATE_DIR/clickhouse"
 
 ALL_SERVICES=(kafka redis postgres clickhouse)
 
+# ---- inherited descriptors --------------------------------------------------
+# close_inherited_fds : closes every descriptor above stderr that this shell inherited, except
+# bash's own script descriptor (255). A caller that holds a lock on an open file hands that
+# descriptor to its command (`flock -x /tmp/svc.lock bash -c '...services-up.sh...'`); a daemon
+# started from here would inherit it and hold the lock for as long as the daemon runs, so every
+# other flock on that file would wait forever. Call it before opening any descriptor of our own.
+# (services-up.sh does the same per daemon with its `daemon` helper.)
+close_inherited_fds() {
+  local fd
+  for fd in $(ls /proc/$$/fd 2>/dev/null); do
+    [[ "$fd" -gt 2 && "$fd" -ne 255 ]] || continue
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 # ---- output -----------------------------------------------------------------
 log()  { printf '[services] %s\n' "$*" >&2; }
 die()  { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }

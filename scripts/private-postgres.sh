@@ -12,6 +12,7 @@
 # server runs as the `postgres` user (initdb refuses root).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+close_inherited_fds # a caller's lock must not reach the server (see lib.sh)
 
 action="${1:-}"
 port="${2:-}"

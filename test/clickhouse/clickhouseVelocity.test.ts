@@ -186,6 +186,7 @@ describe("GET /v1/accounts/:accountId/velocity", () => {
   test("an account id with quotes and backslashes is a plain lookup", async () => {
     const response = await get(appWith(reader), "V1' OR account_id != '\\");
     expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: "account_not_found", message: expect.any(String) } });
   });
 });
 

@@ -1,13 +1,14 @@
 /** The hand-written parsers agree with independent references on random input. */
 import { expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import { compareInstants, isCalendarDate, parseInstant } from "../../src/domain/calendar.ts";
 import { MINOR_MAX, parseAmount } from "../../src/domain/money.ts";
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 test("a UTC timestamp parses to the same instant as Date.parse, to the millisecond", () => {
-  fc.assert(fc.property(
+  assertProperty(fc.property(
     fc.integer({ min: 100, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }),
     fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }),
     fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 999 }),
@@ -26,7 +27,7 @@ test("a UTC timestamp parses to the same instant as Date.parse, to the milliseco
 });
 
 test("the same instant written with an offset compares equal to its UTC form", () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (oh, om) => {
+  assertProperty(fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (oh, om) => {
     const utc = parseInstant("2026-11-22T12:00:00.5Z")!;
     const shifted = new Date(Date.UTC(2026, 10, 22, 12, 0, 0) + (oh * 60 + om) * 60_000);
     const local = `${shifted.toISOString().slice(0, 19)}.5+${pad(oh, 2)}:${pad(om, 2)}`;
@@ -47,7 +48,7 @@ test("parseAmount agrees with an exact BigInt reference on random decimal string
   const decimal = fc.tuple(
     fc.constantFrom("", "-", "+"), fc.stringMatching(/^[0-9]{0,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,4}$/)),
   ).map(([sign, whole, fraction]) => `${sign}${whole}${fraction === null ? "" : `.${fraction}`}`);
-  fc.assert(fc.property(decimal, fc.constantFrom(0, 2), (text, minorDigits) => {
+  assertProperty(fc.property(decimal, fc.constantFrom(0, 2), (text, minorDigits) => {
     const parsed = parseAmount(text, minorDigits);
     const actual = parsed.ok ? String(parsed.minor === 0 ? 0 : parsed.minor) : parsed.reason;
     expect(actual).toBe(reference(text, minorDigits).replace(/^-0$/, "0"));

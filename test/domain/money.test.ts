@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import { minorDigitsOf } from "../../src/domain/currency.ts";
 import {
   addMinor, formatAmount, isDecimalString, isWithinRange, MINOR_MAX, parseAmount, thresholdMinor,
@@ -115,7 +116,7 @@ describe("formatAmount gives exactly the currency's minor digits", () => {
   });
 
   test("parsing what formatAmount wrote gives back the same minor units (USD and JPY)", () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.maxSafeInteger(), fc.constantFrom(USD, JPY), (minor, digits) => {
         expect(parseAmount(formatAmount(minor, digits), digits)).toEqual({ ok: true, minor: minor === 0 ? 0 : minor });
       }),
@@ -137,7 +138,7 @@ describe("addMinor is exact and refuses to leave the range", () => {
   });
 
   test("addMinor agrees with exact BigInt arithmetic", () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.maxSafeInteger(), fc.maxSafeInteger(), (a, b) => {
         const exact = BigInt(a) + BigInt(b);
         const inRange = exact <= BigInt(MINOR_MAX) && exact >= -BigInt(MINOR_MAX);

@@ -1,9 +1,10 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import { ownedString } from "../../src/domain/ownedString.ts";
 
 test("an owned copy of an id is the same id, for any string (a dedupe key must not change)", () => {
-  fc.assert(
+  assertProperty(
     fc.property(fc.string({ unit: "binary", maxLength: 200 }), (id) => {
       const owned = ownedString(id);
       expect(owned).toBe(id);

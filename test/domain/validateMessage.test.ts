@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import { compareInstants, isCalendarDate, parseInstant } from "../../src/domain/calendar.ts";
 import { INVALID_REASONS } from "../../src/domain/reasons.ts";
 import { validateMessage, validateText } from "../../src/domain/account/validateMessage.ts";
@@ -122,14 +123,15 @@ describe("rule 1: invalid messages, one reason each", () => {
     });
   });
 
-  test("the engine never crashes on any input: every JSON value or text gets a verdict", () => {
-    fc.assert(
+  // The whole ingest path (engine and POST /v1/events) is fuzzed in test/engine/ingestNeverCrashes.property.test.ts.
+  test("the validator gives every JSON value or text a verdict: valid, or invalid with one of the contract's reasons", () => {
+    assertProperty(
       fc.property(fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom("EOD_BALANCE", "TRANSACTION") }, { requiredKeys: [] })), (value) => {
         const validated = validateMessage(value);
         expect(validated.ok || INVALID_REASONS.includes(validated.reason)).toBe(true);
       }),
     );
-    fc.assert(
+    assertProperty(
       fc.property(fc.string(), (text) => {
         const validated = validateText(text);
         expect(validated.ok || INVALID_REASONS.includes(validated.reason)).toBe(true);

@@ -1,6 +1,7 @@
 /** Balance reads, facility admin, ops endpoints and the OpenAPI document. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { METRIC_PREFIX, metricDelta, scrapeMetrics } from "../support/metrics.ts";
 import { eventually } from "../support/services.ts";
 
 let engine: EngineUnderTest;
@@ -18,7 +19,8 @@ describe("GET /v1/accounts/:accountId/balance", () => {
 
   test("an account whose transactions came before its first EOD reads 404, then counts only the kept days", async () => {
     await engine.post("/v1/events", [txn({ accountId: "B1", bookingDate: "2026-11-21", amount: "7.00" }), txn({ accountId: "B1", amount: "3.00" })]);
-    expect((await engine.get("/v1/accounts/B1/balance")).status).toBe(404);
+    const before = await engine.get("/v1/accounts/B1/balance");
+    expect({ status: before.status, code: (await bodyOf(before)).error.code }).toEqual({ status: 404, code: "account_not_found" });
     await engine.post("/v1/events", eod({ accountId: "B1", balance: "10.00" }));
     expect(await bodyOf(await engine.get("/v1/accounts/B1/balance"))).toMatchObject({ currentBalance: "13.00", intradayTotal: "3.00" });
   });
@@ -57,21 +59,26 @@ describe("GET /v1/accounts/:accountId/balance", () => {
     await eventually(async () => (await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"))).currentBalance === "12.50", 10_000, "the copy");
     const copy = await bodyOf(await engine.get("/v1/accounts/DB1/balance?source=db"));
     expect(copy).toMatchObject({ accountId: "DB1", currency: "USD", eodDate: "2026-11-21", currentBalance: "12.50", version: 2 });
-    expect((await engine.get("/v1/accounts/nobody/balance?source=db")).status).toBe(404);
+    const missing = await engine.get("/v1/accounts/nobody/balance?source=db");
+    expect({ status: missing.status, code: (await bodyOf(missing)).error.code }).toEqual({ status: 404, code: "account_not_found" });
   });
 });
 
 describe("PUT /v1/admin/facilities/:facilityId", () => {
-  test("applies a new limit at once to every account that uses the facility", async () => {
+  test("a new limit is applied to every account that uses the facility before the PUT answers; the others keep theirs", async () => {
     await engine.post("/v1/events", [
       eod({ accountId: "P1", facilityId: "FX" }), eod({ accountId: "P2", facilityId: "FX" }), eod({ accountId: "P3", facilityId: "FY" }),
     ]);
-    expect((await bodyOf(await engine.get("/v1/accounts/P1/balance"))).facilityLimitKnown).toBe(false);
+    const balance = async (accountId: string) => bodyOf(await engine.get(`/v1/accounts/${accountId}/balance`));
+    const before = { P1: await balance("P1"), P3: await balance("P3") };
+    expect(before.P1).toMatchObject({ facilityLimitKnown: false, availableBalance: null, version: 1 });
     const response = await engine.put("/v1/admin/facilities/FX", { limit: "250.50" });
     expect(response.status).toBe(200);
-    expect(await bodyOf(response)).toMatchObject({ facilityId: "FX", limit: "250.50", accountsUpdated: 2 });
-    expect(await bodyOf(await engine.get("/v1/accounts/P2/balance"))).toMatchObject({ facilityLimit: "250.50", availableBalance: "1250.50" });
-    expect((await bodyOf(await engine.get("/v1/accounts/P3/balance"))).facilityLimitKnown).toBe(false);
+    expect(await bodyOf(response)).toEqual({ facilityId: "FX", limit: "250.50", currency: "USD", accountsUpdated: 2 });
+    for (const accountId of ["P1", "P2"]) {
+      expect(await balance(accountId)).toMatchObject({ facilityLimit: "250.50", facilityLimitKnown: true, availableBalance: "1250.50", version: 2 });
+    }
+    expect(await balance("P3")).toEqual(before.P3);
   });
 
   test("a facility id with a NUL is a 400 naming it, never a 500", async () => {
@@ -91,27 +98,33 @@ describe("PUT /v1/admin/facilities/:facilityId", () => {
 
 describe("operations", () => {
   test("/health is live and /ready is ready once started", async () => {
-    expect((await engine.get("/health")).status).toBe(200);
-    expect(await bodyOf(await engine.get("/ready"))).toMatchObject({ status: "ready" });
+    const health = await engine.get("/health");
+    expect({ status: health.status, body: await bodyOf(health) }).toEqual({ status: 200, body: { status: "ok" } });
+    const ready = await engine.get("/ready");
+    expect({ status: ready.status, body: await bodyOf(ready) }).toMatchObject({ status: 200, body: { status: "ready" } });
   });
 
-  test("/metrics exposes the contract's metric names in Prometheus text format", async () => {
+  test("/metrics exposes the contract's metric names in Prometheus text format, with the values counted", async () => {
+    const before = await scrapeMetrics(engine.base);
     await engine.post("/v1/events", [eod({ accountId: "M1" }), txn({ accountId: "M1", amount: "20000.00" }), txn({ accountId: "M1", amount: 1 })]);
-    const text = await (await engine.get("/metrics")).text();
+    const after = await scrapeMetrics(engine.base);
     for (const name of ["messages_total", "messages_invalid_total", "dlq_total", "eod_mismatch_total", "eod_fixes_total", "alerts_total", "accounts", "ws_clients", "apply_duration_seconds_bucket"]) {
-      expect(text).toContain(`\nbalance_engine_${name}`);
+      expect(after.text).toContain(`\n${METRIC_PREFIX}${name}`);
     }
-    expect(text).toContain('balance_engine_messages_total{topic="bank.transactions",outcome="applied"}');
-    expect(text).toMatch(/balance_engine_alerts_total [1-9]/);
+    expect({
+      transactionsApplied: metricDelta(before, after, "messages_total", { topic: "bank.transactions", outcome: "applied" }),
+      invalidAmount: metricDelta(before, after, "messages_invalid_total", { reason: "invalid_amount" }),
+      alerts: metricDelta(before, after, "alerts_total"),
+      applyObservations: metricDelta(before, after, "apply_duration_seconds_count"),
+    }).toEqual({ transactionsApplied: 1, invalidAmount: 1, alerts: 1, applyObservations: 3 });
   });
 
   test("/metrics reads its gauges at scrape time, with no call to /ready", async () => {
     const slowSync = await startEngineUnderTest({ SYNC_MIN_INTERVAL_MS: "3600000", SYNC_MAX_DELAY_MS: "3600000" });
     try {
       await slowSync.post("/v1/events", [eod({ accountId: "G1" }), eod({ accountId: "G2" })]);
-      const text = await (await slowSync.get("/metrics")).text();
-      expect(text).toContain("\nbalance_engine_sync_pending_rows 2");
-      expect(text).toContain("\nbalance_engine_accounts 2");
+      const scrape = await scrapeMetrics(slowSync.base);
+      expect({ syncPendingRows: scrape.value("sync_pending_rows"), accounts: scrape.value("accounts") }).toEqual({ syncPendingRows: 2, accounts: 2 });
     } finally {
       await slowSync.stop();
     }

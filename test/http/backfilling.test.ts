@@ -1,6 +1,7 @@
 /** The Mock Bank seed's backfilling example, end to end over HTTP. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { metricValue } from "../support/metrics.ts";
 
 let engine: EngineUnderTest;
 beforeAll(async () => {
@@ -15,7 +16,9 @@ async function balanceOf(accountId: string) {
 }
 
 test("the seed's backfilling example: an EOD fix changes the EOD figure and keeps the day's transactions", async () => {
-  expect((await engine.put("/v1/admin/facilities/456", { limit: "5000.00" })).status).toBe(200);
+  const facility = await engine.put("/v1/admin/facilities/456", { limit: "5000.00" });
+  expect({ status: facility.status, body: await bodyOf(facility) })
+    .toEqual({ status: 200, body: { facilityId: "456", limit: "5000.00", currency: "USD", accountsUpdated: 0 } });
 
   const first = await engine.post("/v1/events", eod({ accountId: "123", balance: "1000.00" }));
   expect((await bodyOf(first)).results[0].outcome).toBe("applied");
@@ -30,8 +33,10 @@ test("the seed's backfilling example: an EOD fix changes the EOD figure and keep
     facilityLimit: "5000.00", facilityLimitKnown: true, availableBalance: "6150.00", holds: "0.00",
   });
 
+  const fixesBefore = await metricValue(engine.base, "eod_fixes_total");
   const fix = await engine.post("/v1/events", eod({ accountId: "123", balance: "2000.00", timestamp: "2026-11-22T02:00:00Z" }));
   expect((await bodyOf(fix)).results[0].outcome).toBe("applied");
+  expect(await metricValue(engine.base, "eod_fixes_total")).toBe(fixesBefore + 1);
 
   const after = await balanceOf("123");
   expect(after).toMatchObject({ eodBalance: "2000.00", currentBalance: "2150.00", availableBalance: "7150.00" });

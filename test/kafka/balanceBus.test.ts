@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sealBusBatch } from "../../src/adapters/redis/busEnvelope.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
-import { metricSum, scrape } from "../support/metricsScrape.ts";
+import { scrapeMetrics } from "../support/metrics.ts";
 import { createTopics, ensureServices, eventually, run, TEST_BUS_SECRET, uniqueNames } from "../support/services.ts";
 import { connect, type TestSocket } from "../support/wsClient.ts";
 
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const publish = (text: string) => run(["redis-cli", "-h", "127.0.0.1", "PUBLISH", channel, text]);
-const rejected = async (reason: string) => metricSum(await scrape(engine.base), "balance_bus_rejected_total", { reason });
+const rejected = async (reason: string) => (await scrapeMetrics(engine.base)).sum("balance_bus_rejected_total", { reason });
 const fakeBalance = (accountId: string) => JSON.stringify({ type: "balance", accountId, currentBalance: "1000000.00", version: 99 });
 
 test("a message that is not a signed batch is counted and dropped, and the engine keeps serving", async () => {

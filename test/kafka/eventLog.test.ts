@@ -1,7 +1,7 @@
 /** The whole pipeline: Kafka → engine → ClickHouse holds every event, and velocity agrees with it. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
-import { createTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
+import { createTopics, deleteTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
 
 const names = uniqueNames("eventlog");
 const database = names.id.replaceAll("-", "_");
@@ -28,6 +28,7 @@ afterAll(async () => {
   await producer?.disconnect();
   await engine?.stop();
   await clickhouse(`DROP DATABASE IF EXISTS ${database}`).catch(() => {});
+  await deleteTopics([names.eod, names.transactions, names.dlq]); // after the engines stopped
 });
 
 test("every message reaches the ClickHouse event log with its outcome, and velocity agrees with the log", async () => {

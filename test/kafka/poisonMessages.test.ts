@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eod, txn } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
-import { metricSum, scrape } from "../support/metricsScrape.ts";
+import { scrapeMetrics, type MetricsScrape } from "../support/metrics.ts";
 import { createDatabase, createTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
 
 const names = uniqueNames("poison");
@@ -74,8 +74,8 @@ describe("one bad record stops nothing", () => {
     await producer.sendMessages(names.eod, [eod({ accountId: "p\u0000", messageId: "p2", facilityId: "none" })]);
     const accounts = await produceGoodAccounts("nulacc");
     await eventually(() => allAt(accounts, "101.00", "?source=db"), 60_000, "every good account in datalake.account");
-    const metrics = await scrape(engine.base);
-    expect(metricSum(metrics, "sync_failures_total")).toBe(0);
+    const metrics = await scrapeMetrics(engine.base);
+    expect(metrics.sum("sync_failures_total")).toBe(0);
     expect(await readyStatus()).toBe(200);
   }, 120_000);
 
@@ -110,13 +110,13 @@ function junk(i: number): string {
 const isHuge = (i: number) => i % 5 === 4;
 
 /** Dead letters but the facility_not_found copies (the good EODs' facility "none" is unknown on purpose). */
-const junkDeadLettered = (metrics: string) => metricSum(metrics, "dlq_total") - metricSum(metrics, "dlq_total", { reason: "facility_not_found" });
+const junkDeadLettered = (metrics: MetricsScrape) => metrics.sum("dlq_total") - metrics.sum("dlq_total", { reason: "facility_not_found" });
 
 test("1% junk mixed into 100k good messages: every good one applied, every bad one dead-lettered, no stall, /ready 200 throughout", async () => {
   const ACCOUNTS = 1000;
   const PER_ACCOUNT = 99;
   const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `mix-${i}`);
-  const before = await scrape(engine.base);
+  const before = await scrapeMetrics(engine.base);
   await producer.sendMessages(names.eod, accounts.map((accountId) => eod({ accountId, balance: "0.00", facilityId: "none" })));
   const readiness: number[] = [];
   const watch = setInterval(() => void readyStatus().then((status) => readiness.push(status), () => readiness.push(0)), 500);
@@ -133,17 +133,17 @@ test("1% junk mixed into 100k good messages: every good one applied, every bad o
   const expected = (PER_ACCOUNT / 100).toFixed(2);
   try {
     await eventually(() => allAt(accounts.slice(0, 50), expected), 240_000, "the watched accounts to reach their balance");
-    await eventually(async () => junkDeadLettered(await scrape(engine.base)) - junkDeadLettered(before) >= junkCount, 120_000, "every junk record dead-lettered");
+    await eventually(async () => junkDeadLettered(await scrapeMetrics(engine.base)) - junkDeadLettered(before) >= junkCount, 120_000, "every junk record dead-lettered");
   } finally {
     clearInterval(watch);
   }
-  const after = await scrape(engine.base);
-  const applied = metricSum(after, "messages_total", { outcome: "applied" }) - metricSum(before, "messages_total", { outcome: "applied" });
+  const after = await scrapeMetrics(engine.base);
+  const applied = after.sum("messages_total", { outcome: "applied" }) - before.sum("messages_total", { outcome: "applied" });
   expect(applied).toBe(ACCOUNTS + ACCOUNTS * PER_ACCOUNT); // the EODs and every transaction
   expect(junkDeadLettered(after) - junkDeadLettered(before)).toBe(junkCount);
-  expect(metricSum(after, "messages_invalid_total") - metricSum(before, "messages_invalid_total")).toBe(junkCount);
+  expect(after.sum("messages_invalid_total") - before.sum("messages_invalid_total")).toBe(junkCount);
   expect(await allAt(accounts, expected)).toBe(true);
-  expect(metricSum(after, "kafka_consumer_stalled")).toBe(0);
+  expect(after.sum("kafka_consumer_stalled")).toBe(0);
   expect(readiness.length).toBeGreaterThan(3);
   expect(readiness.filter((status) => status !== 200)).toEqual([]);
 }, 600_000);

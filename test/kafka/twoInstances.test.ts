@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { partitionForKey } from "../../src/runtime/partitionForKey.ts";
 import { eod, txn } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
-import { createTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
+import { createTopics, deleteTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
 import { connect } from "../support/wsClient.ts";
 
 const ACCOUNTS = 48;
@@ -25,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const engine of engines) await engine.terminate().catch(() => {});
   await producer?.disconnect();
+  await deleteTopics([names.eod, names.transactions, names.dlq]); // after the engines stopped
 });
 
 async function shardsOf(engine: EngineProcess): Promise<number[]> {
@@ -60,10 +61,19 @@ test("when one of two instances is killed mid-stream, the other recovers its acc
     }));
     await producer.sendMessages(names.transactions, batch);
   };
-  await produceRound(1);
   // Before the kill: the client on B hears about an account that A owns (through Redis pub/sub).
+  // A publishes only once it has seen B listen (PUBSUB NUMSUB, refreshed every second), so the
+  // first updates after B starts may not be published; nudge the account with a cent at a time
+  // until B's client hears of it, rather than count on the second having passed.
   const watched = ownedByA[0]!;
-  await eventually(() => client.received.some((m) => m.type === "balance" && m.accountId === watched && m.version > 1), 30_000, `an update of ${watched} from A`);
+  const heardOfWatched = () => client.received.some((m) => m.type === "balance" && m.accountId === watched && m.version > 1);
+  await eventually(async () => {
+    if (heardOfWatched()) return true;
+    expectedMinor.set(watched, expectedMinor.get(watched)! + 1);
+    await producer.sendMessages(names.transactions, [txn({ accountId: watched, amount: "0.01" })]);
+    return false;
+  }, 30_000, `an update of ${watched} from A`);
+  await produceRound(1);
 
   await produceRound(2);
   await a.kill9();

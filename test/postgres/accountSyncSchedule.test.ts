@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import type { AccountRow } from "../../src/runtime/ports.ts";
 import { AccountSyncSchedule, SYNC_BATCH_ROWS_MAX } from "../../src/adapters/postgres/accountSyncSchedule.ts";
 
@@ -182,7 +183,7 @@ describe("the rules hold for any sequence of changes", () => {
   });
 
   test("every change is written within SYNC_MAX_DELAY_MS, and no account twice within SYNC_MIN_INTERVAL_MS", () => {
-    fc.assert(fc.property(scenario, ({ minIntervalMs, extraDelayMs, changes, writeMs }) => {
+    assertProperty(fc.property(scenario, ({ minIntervalMs, extraDelayMs, changes, writeMs }) => {
       const maxDelayMs = minIntervalMs + extraDelayMs;
       const s = schedule(minIntervalMs, maxDelayMs);
       const versions = new Map<string, number>();

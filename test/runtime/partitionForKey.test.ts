@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { assertProperty } from "../support/seed.ts";
 import { murmur2, partitionForKey } from "../../src/runtime/partitionForKey.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -29,7 +30,7 @@ describe("Kafka's default partitioner", () => {
   });
 
   test("partitionForKey is a whole number within [0, partitionCount) and the same for the same key", () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string({ unit: "grapheme" }), fc.integer({ min: 1, max: 10_000 }), (key, count) => {
         const partition = partitionForKey(key, count);
         expect(Number.isInteger(partition) && partition >= 0 && partition < count).toBe(true);
@@ -39,7 +40,7 @@ describe("Kafka's default partitioner", () => {
   });
 
   test("murmur2 is a signed 32-bit integer for any bytes", () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ maxLength: 64 }), (data) => {
         const hash = murmur2(data);
         expect(hash).toBe(hash | 0);

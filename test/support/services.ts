@@ -29,11 +29,46 @@ export function uniqueNames(label: string) {
 
 export const kafka = new Kafka({ clientId: "balance-engine-tests", brokers: [KAFKA_BROKERS], logLevel: logLevel.ERROR });
 
+/** Longest to wait for the broker to create topics (a generous bound, not a speed check). */
+const TOPICS_WAIT_MS_MAX = 120_000;
+
+/**
+ * Creates the topics and waits until every partition has a leader. Right after a broker restart
+ * (the outage tests) the broker answers before it has loaded all its partitions, and creating or
+ * describing topics fails for a while with retriable errors: retry until it works.
+ */
 export async function createTopics(names: string[], partitions = 12): Promise<void> {
+  const deadline = Date.now() + TOPICS_WAIT_MS_MAX;
+  for (;;) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+      for (const topic of names) await admin.fetchTopicOffsets(topic); // needs a leader per partition
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`creating topics ${names.join(", ")}: ${String(error)}`);
+      await Bun.sleep(500);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Deletes a test's topics once its engines have stopped: every run makes new ones, and a broker
+ * holding thousands of partitions takes tens of seconds to restart.
+ */
+export async function deleteTopics(names: string[]): Promise<void> {
   const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
-  await admin.disconnect();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics: names, timeout: 30_000 });
+  } catch {
+    // A topic already gone, or a broker that is down: nothing for the test to report.
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** A producer that keys each message by its accountId, as the core bank does. */

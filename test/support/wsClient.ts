@@ -2,7 +2,11 @@
 export interface TestSocket {
   readonly received: any[];
   send(message: unknown): void;
-  /** Resolves with the first received message (from now on or already queued) that matches. */
+  /**
+   * Resolves with the first received message (from now on or already queued) that matches. The
+   * default bound is generous (a loaded 2-core machine): it tells a message that never comes from
+   * one that comes, and is not a speed check.
+   */
   next(match: (message: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): void;
   readonly closed: Promise<number>;
@@ -27,7 +31,7 @@ export async function connect(url: string): Promise<TestSocket> {
     closed,
     send: (message) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
     close: () => socket.close(),
-    next(match, timeoutMs = 5000) {
+    next(match, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms`)), timeoutMs);
         const look = () => {

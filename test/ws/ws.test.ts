@@ -1,6 +1,7 @@
-/** WebSocket /v1/ws: subscribe, initial balance, every change, alerts once, errors, slow clients. */
+/** WebSocket /v1/ws: subscribe, initial balance, one update per applied change, alerts once, errors, slow clients. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { metricValue } from "../support/metrics.ts";
 import { connect } from "../support/wsClient.ts";
 
 let engine: EngineUnderTest;
@@ -10,20 +11,29 @@ beforeAll(async () => {
 });
 afterAll(() => engine.stop());
 
-test("a subscriber sees the initial balance, then every change, then a high-value alert", async () => {
+test("a subscriber sees the initial balance, then one update per applied change (none for a rejected one), then a high-value alert", async () => {
   await engine.post("/v1/events", eod({ accountId: "W1", balance: "1000.00" }));
   const client = await connect(engine.wsUrl);
   client.send({ op: "subscribe", accounts: ["W1"] });
   const initial = await client.next((m) => m.type === "balance");
   expect(initial).toMatchObject({ accountId: "W1", currentBalance: "1000.00", availableBalance: "6000.00" });
 
-  await engine.post("/v1/events", txn({ accountId: "W1", amount: "-50.00" }));
-  const change = await client.next((m) => m.type === "balance");
-  expect(change).toMatchObject({ currentBalance: "950.00", version: initial.version + 1 });
+  const repeated = txn({ accountId: "W1", amount: "-50.00" });
+  const results = (await bodyOf(await engine.post("/v1/events", [
+    repeated, txn({ accountId: "W1", amount: "20.00" }), repeated, txn({ accountId: "W1", bookingDate: "2026-11-21" }),
+    eod({ accountId: "W1", balance: "2000.00", timestamp: "2026-11-22T03:00:00Z" }), txn({ accountId: "W1", amount: "0.25" }),
+  ]))).results.map((r: { outcome: string }) => r.outcome);
+  expect(results).toEqual(["applied", "applied", "duplicate", "dead_lettered", "applied", "applied"]);
+  const last = await client.next((m) => m.type === "balance" && m.version === initial.version + 4);
+  const updates = client.received.filter((m) => m.type === "balance" && m !== initial).map((m) => [m.version, m.currentBalance]);
+  expect(updates).toEqual([[initial.version + 1, "950.00"], [initial.version + 2, "970.00"], [initial.version + 3, "1970.00"], [initial.version + 4, "1970.25"]]);
+  expect(last).toMatchObject({ eodBalance: "2000.00", currentBalance: "1970.25", availableBalance: "6970.25" });
 
+  const alertsBefore = await metricValue(engine.base, "alerts_total");
   await engine.post("/v1/events", txn({ accountId: "W1", amount: "10000.00", transactionId: "big-1" }));
   const alert = await client.next((m) => m.type === "alert");
   expect(alert).toMatchObject({ kind: "high_value", accountId: "W1", transactionId: "big-1", amount: "10000.00", currency: "USD" });
+  expect(await metricValue(engine.base, "alerts_total")).toBe(alertsBefore + 1);
   client.close();
 });
 
@@ -86,7 +96,7 @@ test("a client that stops reading is cut off instead of growing the engine's mem
   await engine.post("/v1/events", eod({ accountId: "W6" }));
   const stalled = await openStalledSocket(engine.running.port, "W6");
   // Each update is ~300 bytes; push far more than the 64 KiB limit plus the kernel's socket buffers.
-  const slowDisconnects = async () => Number(/balance_engine_ws_slow_disconnects_total (\d+)/.exec(await (await engine.get("/metrics")).text())![1]);
+  const slowDisconnects = () => metricValue(engine.base, "ws_slow_disconnects_total");
   expect(await slowDisconnects()).toBe(0);
   for (let round = 0; round < 60 && (await slowDisconnects()) === 0; round++) {
     const batch = Array.from({ length: 1000 }, () => txn({ accountId: "W6", amount: "0.01" }));
