@@ -191,6 +191,20 @@ describe("rule 5: apply an EOD", () => {
     expect(effectKinds(decision)).toEqual(["balance_changed"]);
   });
 
+  test("an EOD equal to the engine's close is no mismatch, even when the closed days alone sum beyond the range", () => {
+    const H = "54043195528445.95"; // 0.6 × (2^53 − 1) minor units: one fits, two do not
+    const state = account(
+      eod({ asOfDate: "2026-11-21", balance: `-${H}` }),
+      txn({ bookingDate: "2026-11-22", amount: H }),
+      txn({ bookingDate: "2026-11-25", amount: `-${H}` }),
+      txn({ bookingDate: "2026-11-23", amount: H }),
+    );
+    // Close of 11-23: −H + H + H = H, which fits; the EOD says exactly that.
+    const decision = apply(state, eod({ asOfDate: "2026-11-23", balance: H, timestamp: "2026-11-24T00:05:00Z" }));
+    expect(decision.outcome).toBe("applied");
+    expect(effectKinds(decision)).toEqual(["balance_changed"]);
+  });
+
   test("the first EOD is neither a fix nor compared with an engine close", () => {
     const state = newAccountState("123");
     expect(apply(state, txn({ bookingDate: "2026-11-20", amount: "99.00" }))).toMatchObject({ outcome: "applied" });

@@ -22,16 +22,6 @@
 
 export const MAX = 2n ** 53n - 1n;
 
-/**
- * KNOWN DEFECT, reported with issue 16 (reproduction: test/defects/eodMismatchClosedDays.repro.ts):
- * when the days an EOD closes sum, on their own, beyond ±(2^53 − 1), the engine cannot form its
- * close and counts an eod_mismatch (engineCloseMinor null), even when the close itself (current
- * EOD + those days) fits and equals the EOD. The contract counts a mismatch only for a difference.
- * The model follows the engine here so that every other rule stays checked; set this to false
- * once the defect is fixed.
- */
-const KNOWN_DEFECT_CLOSED_DAYS_OUT_OF_RANGE = true;
-
 /** The contract's currency table, written again here: minor digits. */
 export const DIGITS: Readonly<Record<string, number>> = { USD: 2, EUR: 2, GBP: 2, CHF: 2, JPY: 0 };
 export const CURRENCIES = Object.keys(DIGITS);
@@ -148,10 +138,7 @@ function applyEod(acc: ModelAccount, msg: ModelMessage & { kind: "eod" }, limit:
   if (acc.eod !== null && msg.date > acc.eod.date) {
     const close = engineClose(acc, msg.date)!;
     path = "applied:eod_matches_close";
-    if (KNOWN_DEFECT_CLOSED_DAYS_OUT_OF_RANGE && !inRange(close - acc.eod.balance)) {
-      effects.push({ kind: "eod_mismatch", engineCloseMinor: null, eodBalanceMinor: Number(msg.balance) });
-      path = "applied:eod_mismatch_known_defect";
-    } else if (close !== msg.balance) {
+    if (close !== msg.balance) {
       effects.push({ kind: "eod_mismatch", engineCloseMinor: inRange(close) ? Number(close) : null, eodBalanceMinor: Number(msg.balance) });
       path = inRange(close) ? "applied:eod_mismatch" : "applied:eod_mismatch_unrepresentable";
     }

@@ -1,7 +1,8 @@
 /** /metrics: one namespace, what the process is, HTTP requests, and only the metrics of the mode that runs. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import packageJson from "../../package.json" with { type: "json" };
-import { eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { metricDelta, scrapeMetrics } from "../support/metrics.ts";
 
 let engine: EngineUnderTest;
 beforeAll(async () => {
@@ -60,6 +61,16 @@ test("a currency mismatch is counted in messages_invalid_total, as dlq_total cou
   const text = await scrape();
   expect(sample(text, 'balance_engine_dlq_total{reason="currency_mismatch"}')).toBe(1);
   expect(sample(text, 'balance_engine_messages_invalid_total{reason="currency_mismatch"}')).toBe(1);
+});
+
+test("a transaction whose total would leave the range counts in messages_invalid_total{reason=\"out_of_range\"}", async () => {
+  await engine.post("/v1/events", eod({ accountId: "R1", facilityId: "none", balance: "90071992547409.00" }));
+  const before = await scrapeMetrics(engine.base);
+  const response = await engine.post("/v1/events", txn({ accountId: "R1", amount: "1.00" }));
+  expect((await bodyOf(response)).results[0]).toMatchObject({ outcome: "dead_lettered", reason: "out_of_range" });
+  const after = await scrapeMetrics(engine.base);
+  expect(metricDelta(before, after, "dlq_total", { reason: "out_of_range" })).toBe(1);
+  expect(metricDelta(before, after, "messages_invalid_total", { reason: "out_of_range" })).toBe(1);
 });
 
 test("an invalid message whose type was readable is counted under its topic, not under unknown", async () => {

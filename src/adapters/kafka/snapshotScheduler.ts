@@ -5,11 +5,18 @@
  * actor waits on a lookup holds them back), so a snapshot never runs ahead of its state; the
  * accounts applied beyond them are replayed as duplicates on recovery, which changes nothing.
  * One pass at a time. A write from an older claim is fenced: the shard is let go.
+ *
+ * Redis restarted empty is noticed by a write ("lost"); a shard with no traffic is not written,
+ * so when one shard is found lost every owned shard is written again at the next pass, and every
+ * `IDLE_SHARD_REWRITE_MS` each shard is written even if nothing changed (its offsets, a few bytes):
+ * without that an idle shard would stay without a snapshot until a crash replayed it from the start.
  */
 import type { AccountState } from "../../domain/account/accountState.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { ShardHost, SnapshotStore } from "../../runtime/ports.ts";
 import { appliedOffsetsOf, type OwnedShard, type OwnedShards } from "./ownedShards.ts";
+
+const IDLE_SHARD_REWRITE_MS = 30_000;
 
 export interface SnapshotMetrics {
   snapshotWritten(accounts: number): void;
@@ -20,6 +27,7 @@ export interface SnapshotMetrics {
 export class SnapshotScheduler {
   private timer: ReturnType<typeof setInterval> | null = null;
   private passes: Promise<void> = Promise.resolve();
+  private rewrittenAtMs = Date.now();
 
   constructor(
     private readonly owned: OwnedShards,
@@ -42,6 +50,7 @@ export class SnapshotScheduler {
   /** Snapshots every owned shard, after any pass already running. */
   snapshotAll(): Promise<void> {
     this.passes = this.passes.then(async () => {
+      if (Date.now() - this.rewrittenAtMs >= IDLE_SHARD_REWRITE_MS) this.rewriteAll();
       for (const shardId of this.owned.ids()) await this.snapshotShard(shardId);
     });
     return this.passes;
@@ -82,7 +91,16 @@ export class SnapshotScheduler {
     const claim = await this.store.claim(shardId, shard.epoch, this.instanceId);
     if (!claim.granted) return this.fenced(shardId, shard.epoch);
     for (const accountId of this.host.statesOf(shardId).keys()) shard.dirty.add(accountId);
-    shard.snapshotOffsets = "";
+    this.rewriteAll(); // Redis lost the others too, idle or not: each write will say so
+  }
+
+  /** Every owned shard is written at the next pass, changed or not. */
+  private rewriteAll(): void {
+    this.rewrittenAtMs = Date.now();
+    for (const shardId of this.owned.ids()) {
+      const shard = this.owned.get(shardId);
+      if (shard !== undefined) shard.snapshotOffsets = "";
+    }
   }
 
   /** Another instance claimed the shard with a newer epoch: we are a zombie for it. Let go. */

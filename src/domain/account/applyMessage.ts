@@ -112,9 +112,9 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
   const effects: Effect[] = [{ kind: "balance_changed" }];
   if (current !== null && message.asOfDate === current.date) effects.push({ kind: "eod_fix" });
   if (current !== null && message.asOfDate > current.date) {
-    // The engine's own close of the new day; null when it would leave the range (then it differs).
-    const closedMinor = sumBuckets(state, (bookingDate) => bookingDate <= message.asOfDate);
-    const engineCloseMinor = closedMinor === null ? null : addMinor(current.balanceMinor, closedMinor);
+    // The engine's own close of the new day, summed in one go: the closed days alone may leave the
+    // range while the close fits. Null only when the close itself would leave it (then it differs).
+    const engineCloseMinor = sumMinor([current.balanceMinor, ...bucketTotals(state, (bookingDate) => bookingDate <= message.asOfDate)]);
     if (engineCloseMinor !== message.balanceMinor) {
       effects.push({ kind: "eod_mismatch", engineCloseMinor, eodBalanceMinor: message.balanceMinor });
     }
@@ -144,9 +144,13 @@ function isOlderEod(message: EodBalanceMessage, date: string, timestamp: EodBala
 
 /** Exact sum of the intraday buckets whose booking date passes `include`; null out of range. */
 function sumBuckets(state: AccountState, include: (bookingDate: string) => boolean): number | null {
+  return sumMinor(bucketTotals(state, include));
+}
+
+function bucketTotals(state: AccountState, include: (bookingDate: string) => boolean): number[] {
   const totals: number[] = [];
   for (const [bookingDate, total] of state.buckets) if (include(bookingDate)) totals.push(total);
-  return sumMinor(totals);
+  return totals;
 }
 
 /**

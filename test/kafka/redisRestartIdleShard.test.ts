@@ -1,13 +1,10 @@
 /**
- * DEFECT (out of the suite, see README.md here): README says "If Redis restarts empty, the engine
- * notices and writes whole snapshots again." It notices per shard, only when it writes that shard
- * (WRITE answers "lost"), and it writes a shard only when something in it changed. A shard with
- * no traffic after the restart is never written again: its accounts have no snapshot, and a crash
- * then replays it from the partition's first offset. Once retention has deleted that partition's
- * early records, those accounts are gone (404) after the restart.
+ * "If Redis restarts empty, the engine notices and writes whole snapshots again" holds for every
+ * shard, not only those with traffic: the engine notices per shard, when a write answers "lost",
+ * and a shard with no new traffic would otherwise never be written again; after retention deleted
+ * its early records, a crash would then lose its accounts (404 after the restart).
  *
- * Runs its own Redis (port 6391), so it disturbs nothing else: `flock -s /tmp/svc.lock bun test
- * ./test/defects/redisRestartIdleShard.repro.ts --timeout 600000`.
+ * Runs its own Redis (port 6391), so it disturbs nothing else.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import Redis from "ioredis";
