@@ -189,3 +189,53 @@ test("a Postgres outage: reads go on from memory, /ready says degraded, and the 
   await eventually(async () => (await outage.currentBalance("O1", "?source=db")) === outage.expected("O1"), 60_000, "the copy after Postgres is back");
   await eventually(async () => (await outage.readiness()).degraded.length === 0, 30_000, "no longer degraded");
 }, 300_000);
+
+test("a 20 s Postgres outage with EODs whose facility is not cached: the other accounts keep updating, the waiting ones catch up after, nothing lost", async () => {
+  privatePostgres("start");
+  const database = uniqueNames("outage_fac").id.replaceAll("-", "_");
+  const psql = (sql: string) => run(["psql", "-h", "127.0.0.1", "-p", String(PG_PORT), "-U", "postgres", "-d", database, "-c", sql]);
+  run(["psql", "-h", "127.0.0.1", "-p", String(PG_PORT), "-U", "postgres", "-c", `CREATE DATABASE "${database}"`]);
+  const busy = ["PB1", "PB2", "PB3"];
+  const waiting = ["PW1", "PW2", "PW3"];
+  const outage = await new Outage("outage-fac", { DATABASE_URL: `postgres://postgres@127.0.0.1:${PG_PORT}/${database}` }).begin([...busy, ...waiting]);
+  psql("INSERT INTO datasource.facility (facility_id, facility_limit, currency) VALUES ('FW', 50000, 'USD')"); // never looked up yet
+
+  privatePostgres("stop");
+  const stoppedAt = Date.now();
+  try {
+    await producer.sendMessages(outage.names.eod, waiting.map((accountId) =>
+      eod({ accountId, facilityId: "FW", balance: "2000.00", asOfDate: "2026-11-22", timestamp: "2026-11-23T00:05:00Z" })));
+    for (const id of waiting) outage.expectedMinor.set(id, 200_000);
+    // While the lookups wait, and after they gave up, every other account keeps up: each round is
+    // applied within seconds, for the whole 20 s.
+    for (let round = 0; Date.now() - stoppedAt < 20_000; round++) {
+      for (const id of busy) await outage.produceTransactions(id, 3);
+      await eventually(async () => {
+        for (const id of busy) if ((await outage.currentBalance(id)) !== outage.expected(id)) return false;
+        return true;
+      }, 10_000, `round ${round} of the busy accounts during the outage (log ${outage.logFile})`);
+      await Bun.sleep(1000);
+    }
+    // Past FACILITY_LOOKUP_WAIT_MS the EODs were applied with the limit unknown.
+    for (const id of waiting) {
+      const body = (await (await fetch(`${outage.engine.base}/v1/accounts/${id}/balance`)).json()) as Record<string, unknown>;
+      expect({ id, currentBalance: body.currentBalance, facilityLimit: body.facilityLimit, availableBalance: body.availableBalance })
+        .toEqual({ id, currentBalance: "2000.00", facilityLimit: null, availableBalance: null });
+    }
+  } finally {
+    privatePostgres("start");
+  }
+  // Back: the refresher reads FW and gives every waiting account its limit; nothing was lost.
+  await eventually(async () => {
+    for (const id of waiting) {
+      const body = (await (await fetch(`${outage.engine.base}/v1/accounts/${id}/balance`)).json()) as Record<string, unknown>;
+      if (body.facilityLimit !== "500.00" || body.availableBalance !== "2500.00") return false;
+    }
+    return true;
+  }, 90_000, `the waiting accounts' limit once Postgres is back (log ${outage.logFile})`);
+  expect(await outage.balancesRight()).toBe(true);
+  await eventually(async () => {
+    for (const id of [...busy, ...waiting]) if ((await outage.currentBalance(id, "?source=db")) !== outage.expected(id)) return false;
+    return true;
+  }, 60_000, "the copy of every account after Postgres is back");
+}, 300_000);
