@@ -61,13 +61,16 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
   });
 }
 
-/** A browser sends its page's Origin; a page of another site must not ride on the user's token. */
+/**
+ * A browser always sends its page's Origin, and a page of another site must not ride on the
+ * user's token (cross-site WebSocket hijacking). A client with no Origin is no browser page (a
+ * service, a CLI): nothing to check, since such a client could send any Origin it liked.
+ */
 function checkOrigin(deps: HttpDeps, request: Request): void {
-  if (deps.wsAllowedOrigins.length === 0) return;
   const origin = request.headers.get("origin");
-  if (origin !== null && deps.wsAllowedOrigins.includes(origin)) return;
+  if (deps.wsAllowedOrigins.length === 0 || origin === null || deps.wsAllowedOrigins.includes(origin)) return;
   deps.metrics.authFailuresTotal.inc({ reason: "origin" });
-  throw new HttpError(403, "origin_not_allowed", `Origin ${origin ?? "(none)"} may not open a WebSocket here`);
+  throw new HttpError(403, "origin_not_allowed", `Origin ${origin.slice(0, 200)} may not open a WebSocket here`);
 }
 
 interface Session {
