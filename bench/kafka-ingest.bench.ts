@@ -184,7 +184,7 @@ export const benchmark: Benchmark = {
     const names = { eod: `${id}.eod`, warmup: `${id}.warmup-transactions`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
     const groups = [id, `${id}-bare`];
     const env = (transactions: string) => ({
-      KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
+      KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
       KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq,
       DATABASE_URL: database.url,
     });

@@ -1,9 +1,16 @@
 /**
  * rest-read: GET /v1/accounts/:id/balance throughput and latency of the engine (answered from
  * memory) beside the Mock Bank seed's read path (a minimal Bun.serve doing two Redis GETs per
- * request), both driven by the same wrk command over the same 100k accounts.
+ * request), both driven by the same wrk command over the same 100k accounts. A second engine
+ * with authentication on (HS256; each request carries a JWT, verified every time) runs in the
+ * same rounds, so the cost of verification per request is read beside the same run without it.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Redis from "ioredis";
+import { SignJWT } from "jose";
+import { mintApiKey } from "../src/http/auth/apiKeys.ts";
 import type { Subprocess } from "bun";
 import type { Benchmark, BenchResult, Measurement } from "./lib/benchResult.ts";
 import { BENCH_ROOT, freePort, ensureDebianPackage, ensureServices, startEngineProcess, waitUntil, type EngineUnderBench } from "./lib/benchServices.ts";
@@ -22,6 +29,37 @@ const P99_TARGET_MS = 2;
 const RATIO_TARGET = 2;
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+const BENCH_JWT_SECRET = "bench-jwt-secret-0123456789abcdef-0123456789";
+/** Distinct callers the auth run's requests are spread over (each token is verified on every request). */
+const AUTH_TOKENS = 100;
+
+/** The auth engine's settings: a key to load it with, tokens to read with, a rate limit no run reaches (it still counts). */
+async function authSetup(dir: string) {
+  const loader = mintApiKey("bench-loader", ["events:write", "admin"], "*");
+  const keysFile = join(dir, "keys.jsonl");
+  writeFileSync(keysFile, `${JSON.stringify(loader.line)}\n`);
+  const secret = new TextEncoder().encode(BENCH_JWT_SECRET);
+  const tokens = await Promise.all(Array.from({ length: AUTH_TOKENS }, (_, n) =>
+    new SignJWT({ scope: "balances:read", accounts: "*" }).setProtectedHeader({ alg: "HS256" }).setSubject(`bench-user-${n}`)
+      .setIssuedAt().setExpirationTime("2h").sign(secret)));
+  return {
+    env: { JWT_SECRET: BENCH_JWT_SECRET, API_KEYS_FILE: keysFile, RATE_LIMIT_PER_SECOND: "10000000" },
+    loadHeaders: { "x-api-key": loader.key },
+    readHeaders: { authorization: `Bearer ${tokens[0]}` },
+    tokens,
+  };
+}
+
+/** Facilities, EODs and transactions into one engine; throws unless every message applied cleanly. */
+async function loadEngine(base: string, eods: readonly string[], transactions: readonly string[], headers: Record<string, string> = {}): Promise<number> {
+  const started = performance.now();
+  await putFacilities(base, headers);
+  const e = await postAll(base, eods, 2, headers);
+  const t = await postAll(base, transactions, 2, headers);
+  if (e.other > 0 || t.other > 0) throw new Error(`loading: ${e.other + t.other} messages not applied cleanly (${[...e.samples, ...t.samples].join(", ")})`);
+  return (performance.now() - started) / 1000;
+}
 
 interface Server {
   readonly label: string;
@@ -63,12 +101,12 @@ async function deleteKeys(redis: Redis, keys: readonly string[]): Promise<void> 
 }
 
 /** Both servers must give the same current balance, the one the benchmark expects, for a sample. */
-async function checkSameAnswers(engine: Server, baseline: Server, ids: readonly string[], sums: Int32Array): Promise<void> {
+async function checkSameAnswers(servers: readonly (Server & { headers?: Record<string, string> })[], ids: readonly string[], sums: Int32Array): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const n = Math.floor(Math.random() * ids.length);
     const expected = formatMinor(eodMinorOf(n) + sums[n]!);
-    for (const server of [engine, baseline]) {
-      const response = await fetch(`${server.base}/v1/accounts/${ids[n]}/balance`);
+    for (const server of servers) {
+      const response = await fetch(`${server.base}/v1/accounts/${ids[n]}/balance`, { headers: server.headers ?? {} });
       const body = (await response.json()) as { currentBalance?: string };
       if (response.status !== 200 || body.currentBalance !== expected) {
         throw new Error(`${server.label}: account ${ids[n]} answered ${response.status} ${JSON.stringify(body)}, expected currentBalance ${expected}`);
@@ -118,16 +156,15 @@ export const benchmark: Benchmark = {
 
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
     const wrk = new WrkDriver(prefix, ACCOUNTS);
+    const authDir = mkdtempSync(join(tmpdir(), "rest-read-auth-"));
+    const auth = await authSetup(authDir);
+    const wrkAuth = new WrkDriver(prefix, ACCOUNTS, auth.tokens);
     let engine: EngineUnderBench | null = null;
+    let authEngine: EngineUnderBench | null = null;
     const helpers: Subprocess[] = [];
     let redisKeys: string[] = [];
     try {
-      // The datalake sync is pushed past the run: after a bulk load it would write 100k rows to
-      // the embedded store in one burst in the middle of the reads, which is not steady state.
-      engine = await startEngineProcess({ SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000" });
-      const loadStarted = performance.now();
-      await putFacilities(engine.base);
-      const eods = await postAll(engine.base, ids.map((id, n) => eodMessage(run, id, n)));
+      const eodMessages = ids.map((id, n) => eodMessage(run, id, n));
       const transactions: string[] = [];
       let seq = 0;
       for (let k = 0; k < TRANSACTIONS_PER_ACCOUNT; k++) {
@@ -137,12 +174,14 @@ export const benchmark: Benchmark = {
           transactions.push(transactionMessage(run, ids[n]!, seq++, minor));
         }
       }
-      const applied = await postAll(engine.base, transactions);
+      // The datalake sync is pushed past the run: after a bulk load it would write 100k rows to
+      // the embedded store in one burst in the middle of the reads, which is not steady state.
+      const quietSync = { SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000" };
+      engine = await startEngineProcess(quietSync);
+      const loadSec = await loadEngine(engine.base, eodMessages, transactions);
+      authEngine = await startEngineProcess({ ...quietSync, ...auth.env });
+      await loadEngine(authEngine.base, eodMessages, transactions, auth.loadHeaders);
       transactions.length = 0;
-      const loadSec = (performance.now() - loadStarted) / 1000;
-      if (eods.other > 0 || applied.other > 0) {
-        throw new Error(`loading: ${eods.other + applied.other} messages not applied cleanly (${[...eods.samples, ...applied.samples].join(", ")})`);
-      }
       redisKeys = await loadRedis(redis, ids, sums);
 
       const baselineLabel = `Bun.serve + 2 Redis GETs (${REDIS_CLIENT === "bun" ? "Bun RedisClient" : "ioredis"})`;
@@ -151,22 +190,28 @@ export const benchmark: Benchmark = {
       const ceiling = await startServer("Bun.serve, constant body", "bench/lib/restBenchCeilingServer.ts");
       helpers.push(ceiling.process);
       const subject: Server = { label: "engine (Elysia, from memory)", base: engine.base, pid: engine.pid };
-      await checkSameAnswers(subject, baseline.server, ids, sums);
+      const withAuth: Server = { label: "engine with auth (a JWT verified per request)", base: authEngine.base, pid: authEngine.pid };
+      await checkSameAnswers([subject, baseline.server, { ...withAuth, headers: auth.readHeaders }], ids, sums);
 
-      // Alternating rounds, so that a burst of load from elsewhere on the machine hits all three.
-      const servers = [baseline.server, subject, ceiling.server];
+      // Alternating rounds, so that a burst of load from elsewhere on the machine hits all four.
+      const servers = [baseline.server, subject, withAuth, ceiling.server];
+      const driverOf = (server: Server) => (server === withAuth ? wrkAuth : wrk);
       const runs = new Map<Server, WrkRun[]>(servers.map((server) => [server, []]));
       const rssUnderLoad = new Map<Server, { maxMb: number }>(servers.map((server) => [server, { maxMb: 0 }]));
       for (let r = 0; r < ROUNDS; r++) {
         for (const server of servers) {
-          await wrk.run(server.base, WARMUP);
-          runs.get(server)!.push(await sampleRss(server.pid, rssUnderLoad.get(server)!, () => wrk.run(server.base, WRK)));
+          await driverOf(server).run(server.base, WARMUP);
+          runs.get(server)!.push(await sampleRss(server.pid, rssUnderLoad.get(server)!, () => driverOf(server).run(server.base, WRK)));
         }
       }
       const best = (server: Server) => runs.get(server)!.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a));
       const s = best(subject);
       const b = best(baseline.server);
       const c = best(ceiling.server);
+      const a = best(withAuth);
+      // The engine is bound by its one JS thread at saturation, so the time per request is 1/rps:
+      // what auth adds per request is the difference (verification, the limiter, the scope check).
+      const authCostUs = (1 / a.requestsPerSec - 1 / s.requestsPerSec) * 1e6;
       const ratio = s.requestsPerSec / b.requestsPerSec;
       const errors = [...runs.values()].flat().reduce((sum, x) => sum + x.badStatus + x.socketErrors + x.timeouts, 0);
       const targetMet = ratio >= RATIO_TARGET && s.p99Ms < P99_TARGET_MS && errors === 0;
@@ -183,6 +228,10 @@ export const benchmark: Benchmark = {
             ...subjectMeasurement.extra,
             "ceiling rps (constant Bun.serve)": round(c.requestsPerSec),
             "ceiling p99 ms": round(c.p99Ms, 3),
+            "with auth rps": round(a.requestsPerSec),
+            "with auth p99 ms": round(a.p99Ms, 3),
+            "with auth rounds_rps": runs.get(withAuth)!.map((x) => round(x.requestsPerSec)).join("/"),
+            "auth cost us/request": round(authCostUs, 1),
           },
         },
         baseline: measurement(baseline.server.label, b, runs.get(baseline.server)!, baseline.server.pid, rssUnderLoad.get(baseline.server)!.maxMb),
@@ -196,12 +245,16 @@ export const benchmark: Benchmark = {
           `load: ${ACCOUNTS.toLocaleString("en-US")} EODs + ${(ACCOUNTS * TRANSACTIONS_PER_ACCOUNT).toLocaleString("en-US")} transactions over POST /v1/events in ${loadSec.toFixed(1)} s; the same EOD and transaction sums in Redis (account:{id}:balance:eod, account:{id}:transactions:sum); 200 sampled accounts gave the same currentBalance from both`,
           `baseline: Bun.serve + Bun's built-in RedisClient (one auto-pipelined connection), the two GETs issued together (one round trip), sum as the seed does; ioredis with enableAutoPipelining did ~10% fewer req/s in a 3-round trial while writing this benchmark, so the faster one is the baseline`,
           `peak RSS is VmHWM over the process's life: the engine's is set at start-up by the embedded store (PGlite), ~935 MiB even with no accounts; rss_under_load is the highest VmRSS sampled during the measured runs`,
+          `auth: a second engine, the same data, JWT_SECRET set (HS256) and every request carrying one of ${AUTH_TOKENS} JWTs (one per caller, picked at random, verified with jose each time; the in-process rate limiter counts every caller, at a limit no run reaches): ${round(a.requestsPerSec)} req/s, p99 ${a.p99Ms.toFixed(2)} ms, against ${round(s.requestsPerSec)} req/s without auth in the same rounds: ${authCostUs.toFixed(1)} µs more per request (1/rps, the engine's thread being the bound)`,
           `engine in embedded mode, SYNC_MAX_DELAY_MS/SYNC_MIN_INTERVAL_MS = 1 h so the post-load datalake sync burst stays out of the window`,
           `ceiling, same wrk in the same rounds: a bare Bun.serve answering a constant body did ${round(c.requestsPerSec)} req/s (p99 ${c.p99Ms.toFixed(2)} ms) = ${(c.requestsPerSec / b.requestsPerSec).toFixed(2)}× the baseline; the target (${RATIO_TARGET}× = ${round(b.requestsPerSec * RATIO_TARGET)} req/s) is ${c.requestsPerSec >= b.requestsPerSec * RATIO_TARGET ? "within" : "above"} what any Bun HTTP server reaches here; the engine reaches ${((s.requestsPerSec / c.requestsPerSec) * 100).toFixed(0)}% of the ceiling`,
         ],
       };
     } finally {
       wrk.dispose();
+      wrkAuth.dispose();
+      rmSync(authDir, { recursive: true, force: true });
+      if (authEngine !== null) await authEngine.stop();
       for (const helper of helpers) {
         helper.kill("SIGTERM");
         await helper.exited;

@@ -50,11 +50,35 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: "balance", minLength: 1 }),
   REDIS_BUS_SECRET: Type.String({ default: "", description: "Shared secret (32+ characters) that signs the balance bus between instances; required with Kafka" }),
   SNAPSHOT_INTERVAL_MS: Int(1000, 50, 600_000, "How often changed accounts and offsets are snapshotted to Redis"),
+  AUTH_MODE: Type.Union([Type.Literal(""), Type.Literal("none"), Type.Literal("required")], { default: "", description: "none or required; empty: required when a credential is configured, none otherwise (refused with Kafka)" }),
+  JWT_SECRET: Type.String({ default: "", description: "HS256 secret (32+ characters) that signs the callers' JWTs" }),
+  JWT_PUBLIC_KEY: Type.String({ default: "", description: "RS256 or ES256 public key (PEM text, or a path to a PEM file) that verifies the callers' JWTs" }),
+  JWT_ISSUER: Type.String({ default: "", description: "The iss every JWT must carry; empty: not checked" }),
+  JWT_AUDIENCE: Type.String({ default: "", description: "The aud every JWT must carry; empty: not checked" }),
+  JWT_CLOCK_TOLERANCE_SECONDS: Int(60, 0, 60, "Clock skew allowed on exp, nbf and iat"),
+  API_KEYS_FILE: Type.String({ default: "", description: "JSON lines of API keys (name, sha256, scopes, accounts); `bun run apikey` mints one" }),
+  WS_ALLOWED_ORIGINS: Type.String({ default: "", description: "Comma-separated Origins a WebSocket upgrade may come from; empty: any" }),
+  RATE_LIMIT_PER_SECOND: Int(1000, 1, 10_000_000, "Requests one caller may make per second (over all instances when REDIS_URL is set)"),
+  RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: Int(10, 1, 1_000_000, "Transfers per second from one source account (POST /v1/transfers)"),
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
 const BUS_SECRET_LENGTH_MIN = 32;
+/** HS256 with a shorter secret can be brute-forced offline from one token. */
+const JWT_SECRET_LENGTH_MIN = 32;
+
+export type AuthMode = "none" | "required";
+
+/** Setting any credential means required; nothing set means none (loadConfig refuses that with Kafka). */
+export function authModeOf(config: Config): AuthMode {
+  if (config.AUTH_MODE !== "") return config.AUTH_MODE;
+  return credentialsConfigured(config) ? "required" : "none";
+}
+
+function credentialsConfigured(config: Config): boolean {
+  return config.JWT_SECRET !== "" || config.JWT_PUBLIC_KEY !== "" || config.API_KEYS_FILE !== "";
+}
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -77,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_BUS_SECRET.length < BUS_SECRET_LENGTH_MIN) {
     errors.push(`REDIS_BUS_SECRET: required with KAFKA_BROKERS, at least ${BUS_SECRET_LENGTH_MIN} characters (it signs the pushes between instances, so a Redis client cannot forge one)`);
   }
+  errors.push(...authErrors(withDefaults));
   if (errors.length === 0 && alertThresholdsFor(withDefaults.ALERT_THRESHOLD) === null) {
     errors.push("ALERT_THRESHOLD: out of range (it must fit in every currency's minor units)");
   }
@@ -85,4 +110,22 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: withDefaults };
+}
+
+/** The rules of AUTH_MODE (contract section 8); reading the keys themselves is http/auth/openAccess.ts. */
+function authErrors(config: Config): string[] {
+  const errors: string[] = [];
+  const credentials = credentialsConfigured(config);
+  if (config.AUTH_MODE === "" && !credentials && config.KAFKA_BROKERS !== "") {
+    errors.push("AUTH_MODE: with KAFKA_BROKERS the engine does not start open; configure JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE, or set AUTH_MODE=none explicitly");
+  }
+  if (config.AUTH_MODE === "required" && !credentials) errors.push("AUTH_MODE: required, but none of JWT_SECRET, JWT_PUBLIC_KEY, API_KEYS_FILE is set");
+  if (config.AUTH_MODE === "none" && credentials) errors.push("AUTH_MODE: none contradicts JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE (setting one means required)");
+  if (config.JWT_SECRET !== "" && config.JWT_PUBLIC_KEY !== "") {
+    errors.push("JWT_SECRET: set either JWT_SECRET or JWT_PUBLIC_KEY, not both (the key pins the one algorithm accepted)");
+  }
+  if (config.JWT_SECRET !== "" && config.JWT_SECRET.length < JWT_SECRET_LENGTH_MIN) {
+    errors.push(`JWT_SECRET: at least ${JWT_SECRET_LENGTH_MIN} characters`);
+  }
+  return errors;
 }

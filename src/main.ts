@@ -1,12 +1,14 @@
 /**
  * `bun start [--role <role>]`: one entry point, one composition root per process role.
- * Roles: `engine` (the default: API and actors).
+ * Roles: `engine` (the default: API and actors); `apikey` (mints an API key and exits: `bun run apikey`).
  */
+import { runApiKey } from "./apps/apikey/main.ts";
 import { runEngine } from "./apps/engine/main.ts";
 import { createLogger } from "./observability/log.ts";
 
 const ROLES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   engine: runEngine,
+  apikey: runApiKey,
 };
 
 const argv = Bun.argv.slice(2);

@@ -52,13 +52,13 @@ test("Postgres down at start: exit code 1 and one line naming postgres and DATAB
 }, 120_000);
 
 test("Redis down at start with Kafka: exit code 1 and one line naming redis and REDIS_URL", async () => {
-  const exit = await runEngineUntilExit({ KAFKA_BROKERS, REDIS_URL: REDIS_DOWN_URL, REDIS_BUS_SECRET: TEST_BUS_SECRET, PORT: "0" });
+  const exit = await runEngineUntilExit({ KAFKA_BROKERS, REDIS_URL: REDIS_DOWN_URL, REDIS_BUS_SECRET: TEST_BUS_SECRET, AUTH_MODE: "none", PORT: "0" });
   expect(exit.code).toBe(1);
   expect(startFailure(exit)).toMatchObject({ reason: "service_unavailable", service: "redis", variable: "REDIS_URL" });
 }, 120_000);
 
 test("Kafka down at start: exit code 1 and one line naming kafka and KAFKA_BROKERS", async () => {
-  const exit = await runEngineUntilExit({ KAFKA_BROKERS: KAFKA_DOWN_BROKERS, REDIS_URL, REDIS_BUS_SECRET: TEST_BUS_SECRET, PORT: "0" });
+  const exit = await runEngineUntilExit({ KAFKA_BROKERS: KAFKA_DOWN_BROKERS, REDIS_URL, REDIS_BUS_SECRET: TEST_BUS_SECRET, AUTH_MODE: "none", PORT: "0" });
   expect(exit.code).toBe(1);
   expect(startFailure(exit)).toMatchObject({ reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS" });
 }, 120_000);

@@ -42,11 +42,11 @@ export interface Outcomes {
 }
 
 /** Posts pre-serialized messages (≤ 10,000) as one JSON array; retries while the engine says 429. */
-export async function postEvents(base: string, messages: readonly string[], into?: Outcomes): Promise<Outcomes> {
+export async function postEvents(base: string, messages: readonly string[], into?: Outcomes, headers: Record<string, string> = {}): Promise<Outcomes> {
   const outcomes = into ?? { applied: 0, other: 0, samples: [] };
   const body = `[${messages.join(",")}]`;
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`${base}/v1/events`, { method: "POST", body, headers: { "content-type": "application/json" } });
+    const response = await fetch(`${base}/v1/events`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
     if (response.status === 429 && attempt < 200) {
       await response.arrayBuffer();
       await Bun.sleep(100);
@@ -65,15 +65,15 @@ export async function postEvents(base: string, messages: readonly string[], into
   }
 }
 
-/** Posts many messages in batches of 10,000, `parallel` requests at a time. */
-export async function postAll(base: string, messages: readonly string[], parallel = 2): Promise<Outcomes> {
+/** Posts many messages in batches of 10,000, `parallel` requests at a time; `headers`: a credential when auth is on. */
+export async function postAll(base: string, messages: readonly string[], parallel = 2, headers: Record<string, string> = {}): Promise<Outcomes> {
   const outcomes: Outcomes = { applied: 0, other: 0, samples: [] };
   let next = 0;
   const worker = async () => {
     while (next < messages.length) {
       const from = next;
       next += BATCH_MAX;
-      await postEvents(base, messages.slice(from, from + BATCH_MAX), outcomes);
+      await postEvents(base, messages.slice(from, from + BATCH_MAX), outcomes, headers);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
@@ -81,10 +81,10 @@ export async function postAll(base: string, messages: readonly string[], paralle
 }
 
 /** The 100 facilities the EODs name, so that no EOD is dead-lettered as facility_not_found. */
-export async function putFacilities(base: string): Promise<void> {
+export async function putFacilities(base: string, headers: Record<string, string> = {}): Promise<void> {
   for (let f = 0; f < 100; f++) {
     const response = await fetch(`${base}/v1/admin/facilities/FAC-${f}`, {
-      method: "PUT", body: JSON.stringify({ limit: "5000.00" }), headers: { "content-type": "application/json" },
+      method: "PUT", body: JSON.stringify({ limit: "5000.00" }), headers: { "content-type": "application/json", ...headers },
     });
     if (!response.ok) throw new Error(`PUT facility FAC-${f}: ${response.status} ${await response.text()}`);
   }

@@ -29,11 +29,15 @@ export interface WrkOptions {
   readonly durationSec: number;
 }
 
-/** The Lua script: GET /v1/accounts/{prefix}{0..count-1}/balance at random; a summary line at the end. */
-function luaScript(accountPrefix: string, accountCount: number): string {
+/**
+ * The Lua script: GET /v1/accounts/{prefix}{0..count-1}/balance at random; a summary line at the
+ * end. With `tokens`, each request also carries one of them, at random, as its bearer JWT.
+ */
+function luaScript(accountPrefix: string, accountCount: number, tokens: readonly string[]): string {
   return `
 local prefix = ${JSON.stringify(accountPrefix)}
 local count = ${accountCount}
+local tokens = { ${tokens.map((token) => JSON.stringify(token)).join(", ")} }
 local threadCount = 0
 function setup(thread)
   thread:set("seed", threadCount)
@@ -43,7 +47,9 @@ function init(args)
   math.randomseed(os.time() * 1000 + (seed or 0) * 7919)
 end
 function request()
-  return wrk.format("GET", "/v1/accounts/" .. prefix .. math.random(0, count - 1) .. "/balance")
+  local path = "/v1/accounts/" .. prefix .. math.random(0, count - 1) .. "/balance"
+  if #tokens == 0 then return wrk.format("GET", path) end
+  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. tokens[math.random(1, #tokens)] })
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -58,8 +64,9 @@ export class WrkDriver {
   private readonly dir = mkdtempSync(join(tmpdir(), "rest-read-wrk-"));
   private readonly script = join(this.dir, "balance.lua");
 
-  constructor(accountPrefix: string, accountCount: number) {
-    writeFileSync(this.script, luaScript(accountPrefix, accountCount));
+  /** `tokens`: JWTs to send, one picked at random per request (none: no Authorization header). */
+  constructor(accountPrefix: string, accountCount: number, tokens: readonly string[] = []) {
+    writeFileSync(this.script, luaScript(accountPrefix, accountCount, tokens));
   }
 
   /** The command line, for the notes. */

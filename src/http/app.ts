@@ -15,6 +15,7 @@ import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
 import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
 import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
+import { SECURITY_SCHEMES } from "./auth/routeScope.ts";
 
 /** A client message is a subscription list: 64 KiB holds WS_SUBSCRIPTIONS_MAX ids of typical length. */
 const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
@@ -62,7 +63,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(eventsRoutes(deps))
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
-    .use(velocityRoutes(deps.velocity))
+    .use(velocityRoutes(deps.velocity, deps.access))
     .use(wsRoutes(deps, hub));
   return app;
 }
@@ -70,8 +71,9 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
 /**
  * What the routes do not say themselves: the servers (paths relative to where the document is
  * served, so it holds behind any host and port), the tags, and the WebSocket, which OpenAPI has
- * no operation for, under the extension `x-websocket` with its messages' schemas. Security
- * schemes come with authentication (contract section 8).
+ * no operation for, under the extension `x-websocket` with its messages' schemas; the security
+ * schemes (each route names its scope in its own `security`). The document itself is open: it
+ * describes the API, and holds no data.
  */
 function openapiDocumentation(wsSubscriptionsMax: number) {
   return {
@@ -80,6 +82,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
       description: "Real-time account balances from the core bank's EOD balances and transactions. Amounts are decimal strings. Push: WebSocket /v1/ws (see x-websocket).",
     },
     servers: [{ url: "/", description: "This engine" }],
+    components: { securitySchemes: SECURITY_SCHEMES },
     tags: [
       { name: "balances", description: "Balances and velocity of an account" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
@@ -89,7 +92,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
     ],
     "x-websocket": {
       path: "/v1/ws",
-      description: "Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
+      description: "Authenticated at the upgrade: Authorization: Bearer <JWT> or X-API-Key, or the access_token query parameter (browsers); Origin checked against WS_ALLOWED_ORIGINS. Subscribing to accounts needs balances:read; an account outside the caller's accounts gets the same account_not_found error as an unknown one, and no data. The alerts channel carries only the caller's accounts' alerts unless it holds ops:read. Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
       clientMessage: clientMessageSchema(wsSubscriptionsMax),
       serverMessage: ServerMessageSchema,
     },

@@ -2,8 +2,9 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, VelocityReader,
+  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, VelocityReader,
 } from "../runtime/ports.ts";
+import type { Access } from "./auth/access.ts";
 
 export interface Readiness {
   ready: boolean;
@@ -30,4 +31,10 @@ export interface HttpDeps {
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;
   readonly wsConnectionsMax: number;
+  /** Who may call what: every route but /health, /ready and /openapi asks it first. */
+  readonly access: Access;
+  /** Admin actions, with the caller's name. */
+  readonly audit: AuditLog;
+  /** WS_ALLOWED_ORIGINS: the Origins a WebSocket upgrade may come from; empty: any. */
+  readonly wsAllowedOrigins: readonly string[];
 }

@@ -73,6 +73,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     eventLogBuffered: gaugeOf("event_log_buffered", "Events waiting to be inserted into ClickHouse", () => sources.eventLogBuffered()),
     dropsTotal: counter("dropped_total", "Items dropped at a bound, by what", ["what"]),
     balanceBusRejectedTotal: counter("balance_bus_rejected_total", "Batches on the Redis balance bus refused (bad signature or content), by reason", ["reason"], kafkaRegisters),
+    authFailuresTotal: counter("auth_failures_total", "Requests and upgrades refused by authentication or authorization, by reason (missing, invalid, forbidden, origin)", ["reason"]),
+    rateLimitedTotal: counter("rate_limited_total", "Requests answered 429 by a rate limit, by limit (caller, transfer_source)", ["limit"]),
+    rateLimitFallbacksTotal: counter("rate_limit_fallbacks_total", "Rate-limit checks answered by this instance alone because Redis did not answer"),
+    auditFailuresTotal: counter("audit_failures_total", "Admin actions whose audit.events row could not be written (logged)"),
     httpRequestsTotal: counter("http_requests_total", "HTTP requests answered, by method, route template and status", ["method", "route", "status"]),
     ...histogramsOf(registry),
   };

@@ -198,3 +198,36 @@ export interface SourceStatus {
   readonly stalled: boolean;
   readonly shards: number[];
 }
+
+// ---- Needed by the edges: rate limits and the audit log ---------------------------------------
+
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+
+/**
+ * Counts hits per key in fixed one-second windows: the caller (`caller:<name>`) on every request,
+ * and later the source account of a transfer (`transfer-source:<id>`) with its own limit. Backed
+ * by Redis when REDIS_URL is set, so that every instance counts against one budget.
+ */
+export interface RateLimiter {
+  hit(key: string, limitPerSecond: number): RateDecision | Promise<RateDecision>;
+}
+
+/** One admin action (later: transfer decisions, confirmations, cancellations), with who did it. */
+export interface AuditEvent {
+  readonly atMs: number;
+  /** The caller's name (Principal.name): `key:<name>`, `jwt:<sub>` or `anonymous`. */
+  readonly actor: string;
+  /** What was done: `facility.set`, `dlq.read`. */
+  readonly action: string;
+  /** What it was done to: a facility id, `dlq`. */
+  readonly target: string;
+  /** The HTTP status the action answered with. */
+  readonly status: number;
+  /** What changed, small and without secrets (the new limit, the page asked for). */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** `audit.events` in Postgres (the embedded store in embedded mode). */
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+}

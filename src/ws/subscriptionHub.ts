@@ -35,6 +35,8 @@ export interface HubLimits {
   readonly subscriptionsTotalMax: number;
 }
 
+export type AlertFilter = (accountId: string) => boolean;
+
 export type SubscribeResult =
   | { readonly ok: true; readonly added: string[] }
   | { readonly ok: false; readonly reason: "connection_limit" | "total_limit" };
@@ -43,7 +45,8 @@ export class SubscriptionHub {
   private readonly subscribers = new Map<Connection, Subscriber>();
   /** One listener, or a set of them: most accounts have a single subscriber, and a Set each costs. */
   private readonly byAccount = new Map<string, Connection | Set<Connection>>();
-  private readonly alertListeners = new Set<Connection>();
+  /** Each alerts listener with the accounts whose alerts it may see (null: all). */
+  private readonly alertListeners = new Map<Connection, AlertFilter | null>();
   private bufferedTotal = 0;
   private subscriptionsTotal = 0;
 
@@ -99,9 +102,10 @@ export class SubscriptionHub {
     }
   }
 
-  setAlerts(connection: Connection, on: boolean): void {
+  /** `filter`: the accounts whose alerts this connection may see on the channel; absent, all of them. */
+  setAlerts(connection: Connection, on: boolean, filter: AlertFilter | null = null): void {
     if (!this.subscribers.has(connection)) return;
-    if (on) this.alertListeners.add(connection);
+    if (on) this.alertListeners.set(connection, filter);
     else this.alertListeners.delete(connection);
   }
 
@@ -116,9 +120,9 @@ export class SubscriptionHub {
     else this.deliver(listeners, data);
   }
 
-  /** To the alerts channel and the account's subscribers: once per connection. */
+  /** To the alerts channel (the listeners that may see the account) and the account's subscribers: once per connection. */
   publishAlert(accountId: string, data: string): void {
-    for (const connection of this.alertListeners) this.deliver(connection, data);
+    for (const [connection, filter] of this.alertListeners) if (filter === null || filter(accountId)) this.deliver(connection, data);
     const listeners = this.byAccount.get(accountId);
     const accountListeners = listeners === undefined ? [] : listeners instanceof Set ? [...listeners] : [listeners];
     for (const connection of accountListeners) if (!this.alertListeners.has(connection)) this.deliver(connection, data);

@@ -1,10 +1,14 @@
 /**
- * WebSocket /v1/ws (contract section 4). Connections are bounded (WS_CONNECTIONS_MAX): past it an
- * upgrade is refused with 503, and a connection that got through a race at the bound is closed
- * at once with 1013 "try again later".
+ * WebSocket /v1/ws (contract sections 4 and 8). The upgrade is where a connection is checked:
+ * its Origin against WS_ALLOWED_ORIGINS (403), its credential (401: the Authorization header, or
+ * the `access_token` query parameter, which is all a browser's WebSocket can send), the caller's
+ * rate limit (429), and the connection bound WS_CONNECTIONS_MAX (503; a connection that got
+ * through a race at the bound is closed at once with 1013 "try again later"). The caller found
+ * there is the connection's for its whole life: what it may subscribe to, which alerts it hears.
  */
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Elysia } from "elysia";
+import { canSeeAccount, canSeeAlertOf, hasScope, type Principal } from "../domain/auth/principal.ts";
 import { HttpError } from "../http/httpError.ts";
 import type { HttpDeps } from "../http/httpDeps.ts";
 import { problemOf } from "../lib/schemaProblem.ts";
@@ -24,8 +28,11 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
     deps.metrics.wsRefusedTotal.inc();
     return new HttpError(503, "too_many_connections", `at most ${deps.wsConnectionsMax} WebSocket connections; retry later`, undefined, { "retry-after": "5" });
   };
+  const callers = new WeakMap<Connection, Principal>();
   return new Elysia().ws("/v1/ws", {
-    beforeHandle() {
+    async beforeHandle({ request }) {
+      checkOrigin(deps, request);
+      await deps.access.authorize(request, null, true);
       if (hub.size >= deps.wsConnectionsMax) throw refuse();
     },
     open(ws) {
@@ -33,11 +40,14 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
         refuse();
         return ws.close(CLOSE_TRY_AGAIN_LATER, "too many connections");
       }
+      callers.set(connectionOf(ws), deps.access.callerOf(ws.data.request));
       hub.add(connectionOf(ws));
       deps.metrics.wsClients.set(hub.size);
     },
     message(ws, raw) {
-      handleClientMessage(deps, hub, clientMessage, connectionOf(ws), raw);
+      const connection = connectionOf(ws);
+      const caller = callers.get(connection);
+      if (caller !== undefined) handleClientMessage({ deps, hub, clientMessage, connection, caller }, raw);
     },
     drain(ws) {
       hub.drained(connectionOf(ws));
@@ -51,7 +61,28 @@ export function wsRoutes(deps: HttpDeps, hub: SubscriptionHub) {
   });
 }
 
-function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage: ClientMessageCheck, connection: Connection, raw: unknown): void {
+/**
+ * A browser always sends its page's Origin, and a page of another site must not ride on the
+ * user's token (cross-site WebSocket hijacking). A client with no Origin is no browser page (a
+ * service, a CLI): nothing to check, since such a client could send any Origin it liked.
+ */
+function checkOrigin(deps: HttpDeps, request: Request): void {
+  const origin = request.headers.get("origin");
+  if (deps.wsAllowedOrigins.length === 0 || origin === null || deps.wsAllowedOrigins.includes(origin)) return;
+  deps.metrics.authFailuresTotal.inc({ reason: "origin" });
+  throw new HttpError(403, "origin_not_allowed", `Origin ${origin.slice(0, 200)} may not open a WebSocket here`);
+}
+
+interface Session {
+  readonly deps: HttpDeps;
+  readonly hub: SubscriptionHub;
+  readonly clientMessage: ClientMessageCheck;
+  readonly connection: Connection;
+  readonly caller: Principal;
+}
+
+function handleClientMessage(session: Session, raw: unknown): void {
+  const { hub, clientMessage, connection, caller } = session;
   const message = typeof raw === "string" ? parseOrNull(raw) : raw;
   if (message === NOT_JSON) return sendError(hub, connection, "invalid_message", "message", "not valid JSON");
   if (!clientMessage.Check(message)) {
@@ -66,20 +97,50 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage
     if (alerts) hub.setAlerts(connection, false);
     return;
   }
-  if (alerts) hub.setAlerts(connection, true);
-  const subscribed = hub.subscribe(connection, accounts);
+  if (alerts && !hasScope(caller, "balances:read") && !hasScope(caller, "ops:read")) {
+    return sendError(hub, connection, "forbidden", "message.channels", "the alerts channel needs the scope balances:read or ops:read");
+  }
+  if (accounts.length > 0 && !hasScope(caller, "balances:read")) {
+    return sendError(hub, connection, "forbidden", "message.accounts", "subscribing to accounts needs the scope balances:read");
+  }
+  // Only the alerts of the caller's accounts, unless it holds ops:read (contract section 8).
+  if (alerts) hub.setAlerts(connection, true, caller.accounts === "*" || hasScope(caller, "ops:read") ? null : (id) => canSeeAlertOf(caller, id));
+  subscribeAccounts(session, accounts);
+}
+
+/**
+ * Subscribes the accounts the caller may see. An account it may not see is never subscribed, and
+ * gets the same error as an unknown one (the error is the only answer either gets), so a subscribe
+ * never tells whether someone else's account exists.
+ */
+function subscribeAccounts(session: Session, accounts: readonly string[]): void {
+  const { deps, hub, connection, caller } = session;
+  const visible = accounts.filter((id) => canSeeAccount(caller, id));
+  const subscribed = hub.subscribe(connection, visible);
   if (!subscribed.ok) {
     const message = subscribed.reason === "connection_limit"
       ? `at most ${deps.wsSubscriptionsMax} accounts per connection`
       : "the engine holds as many subscriptions as it allows; retry later";
     return sendError(hub, connection, "too_many_subscriptions", "message.accounts", message);
   }
-  for (const accountId of subscribed.added) void sendInitialBalance(deps, hub, connection, accountId);
+  const added = new Set(subscribed.added);
+  accounts.forEach((accountId, index) => {
+    if (added.delete(accountId)) void sendInitialBalance(session, accountId, index);
+    else if (!canSeeAccount(caller, accountId)) void sendNotFound(session, accountId, index);
+  });
 }
 
-async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, accountId: string) {
+async function sendInitialBalance(session: Session, accountId: string, index: number) {
+  const { deps, hub, connection } = session;
   const view = deps.balances.balanceOf(accountId) ?? (await deps.balances.remoteBalanceOf?.(accountId).catch(() => null)) ?? null;
   if (view !== null) hub.deliver(connection, JSON.stringify(balanceMessage(view)));
+  else sendError(hub, connection, "account_not_found", `message.accounts.${index}`, `account ${accountId} has no EOD balance`);
+}
+
+/** Awaited like a lookup, so that the error comes in the same order an unknown account's would. */
+async function sendNotFound(session: Session, accountId: string, index: number) {
+  await Promise.resolve();
+  sendError(session.hub, session.connection, "account_not_found", `message.accounts.${index}`, `account ${accountId} has no EOD balance`);
 }
 
 /** Errors name their field as HTTP's do (`message.accounts.0`), and the message starts with it. */

@@ -4,7 +4,10 @@ import { Elysia } from "elysia";
 import type { EodBalanceMessage, TransactionEventType, TransactionMessage } from "../../src/domain/account/messages.ts";
 import type { Outcome } from "../../src/domain/reasons.ts";
 import type { ProcessedMessage } from "../../src/runtime/ports.ts";
+import { Access } from "../../src/http/auth/access.ts";
 import { HttpError } from "../../src/http/httpError.ts";
+import { createMetrics } from "../../src/observability/metrics.ts";
+import { LocalRateLimiter } from "../../src/runtime/localRateLimiter.ts";
 import { velocityRoutes } from "../../src/http/routes/velocityRoutes.ts";
 import type { VelocityReader } from "../../src/runtime/ports.ts";
 import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
@@ -148,6 +151,11 @@ describe("ClickHouseVelocityReader", () => {
 });
 
 describe("GET /v1/accounts/:accountId/velocity", () => {
+  /** AUTH_MODE none: every caller may read every account (the auth tests cover the rest). */
+  const openAccess = new Access({
+    required: false, jwt: null, apiKeys: null, limiter: new LocalRateLimiter(1, () => {}),
+    callerPerSecond: 1, transferSourcePerSecond: 1, metrics: createMetrics(),
+  });
   /** The route as app.ts mounts it, with app.ts's HttpError handling. */
   function appWith(velocityReader: VelocityReader) {
     return new Elysia()
@@ -157,7 +165,7 @@ describe("GET /v1/accounts/:accountId/velocity", () => {
         Object.assign(set.headers, error.headers);
         return error.body;
       })
-      .use(velocityRoutes(velocityReader));
+      .use(velocityRoutes(velocityReader, openAccess));
   }
   const get = (app: ReturnType<typeof appWith>, accountId: string) =>
     app.handle(new Request(`http://localhost/v1/accounts/${encodeURIComponent(accountId)}/velocity`));

@@ -22,6 +22,8 @@ export function uniqueNames(label: string) {
     dlq: `${id}.dlq`,
     env: {
       KAFKA_BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id, REDIS_BUS_SECRET: TEST_BUS_SECRET,
+      // Explicit, as the engine requires with Kafka: these tests are about Kafka, not auth (test/auth/ is).
+      AUTH_MODE: "none",
       KAFKA_TOPIC_EOD: `${id}.eod`, KAFKA_TOPIC_TRANSACTIONS: `${id}.transactions`, KAFKA_TOPIC_DLQ: `${id}.dlq`,
     } as Record<string, string>,
   };

@@ -12,8 +12,9 @@ export interface TestSocket {
   readonly closed: Promise<number>;
 }
 
-export async function connect(url: string): Promise<TestSocket> {
-  const socket = new WebSocket(url);
+/** `headers`: sent with the upgrade (Bun's WebSocket takes them), e.g. Authorization or Origin. */
+export async function connect(url: string, headers?: Record<string, string>): Promise<TestSocket> {
+  const socket = headers === undefined ? new WebSocket(url) : new WebSocket(url, { headers } as never);
   const received: any[] = [];
   let consumed = 0;
   const waiters: (() => void)[] = [];

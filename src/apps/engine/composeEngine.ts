@@ -13,12 +13,14 @@ import { hostname } from "node:os";
 import { probeKafka } from "../../adapters/kafka/kafkaProbe.ts";
 import { AccountSync } from "../../adapters/postgres/accountSync.ts";
 import { PostgresAccountCopy } from "../../adapters/postgres/accountCopyReader.ts";
+import { SqlAuditLog } from "../../adapters/postgres/auditLog.ts";
 import { SqlFacilityStore } from "../../adapters/postgres/facilityStore.ts";
 import { probeRedis } from "../../adapters/redis/redisProbe.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import { alertThresholdsFor, type AlertThresholds } from "../../domain/account/highValueAlert.ts";
 import type { Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
+import { Access } from "../../http/auth/access.ts";
 import { ENGINE_VERSION } from "../../observability/buildInfo.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { createMetrics } from "../../observability/metrics.ts";
@@ -29,10 +31,12 @@ import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
+import { loadAuthSetup, type AuthSetup } from "./authSetup.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
 import { brokersOf, openKafkaMode } from "./kafkaMode.ts";
 import { accountSyncObserver } from "./metricHooks.ts";
+import { openRateLimiter } from "./rateLimiting.ts";
 import { readinessOf } from "./readiness.ts";
 import { openStore } from "./store.ts";
 
@@ -61,11 +65,12 @@ export interface StartFailure {
 
 export type StartResult = { readonly ok: true; readonly engine: RunningEngine } | { readonly ok: false; readonly failure: StartFailure };
 
-export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<StartResult> {
+/** `auth`: the credentials main.ts read and checked; absent (tests), read here from the config. */
+export async function startEngine(config: Config, log: Logger = createLogger(config.LOG_LEVEL), auth: AuthSetup = authSetupOrThrow(config)): Promise<StartResult> {
   const alertThresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
   if (alertThresholds === null) throw new Error(`invariant: ALERT_THRESHOLD ${config.ALERT_THRESHOLD} passed loadConfig out of range`);
   const instanceId = config.INSTANCE_ID || `${hostname()}-${process.pid}`;
-  const opened = await openEdges(config, instanceId, log);
+  const opened = await openEdges(config, instanceId, log, auth);
   if (!opened.ok) return opened;
   const edges = opened.edges;
   const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
@@ -82,7 +87,11 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     : null;
   edges.clickhouse?.eventLog.start();
   await simulator?.start();
-  log.info("engine_started", { port: served.port, instanceId, kafka: edges.kafka !== null, simulate: simulator !== null });
+  if (!auth.required) log.warn("auth_disabled", { authMode: "none", message: "every route and the WebSocket are open to anyone who reaches the port; set JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE" });
+  log.info("engine_started", {
+    port: served.port, instanceId, kafka: edges.kafka !== null, simulate: simulator !== null,
+    authMode: auth.required ? "required" : "none", jwtAlgorithm: auth.jwtAlgorithm, apiKeys: auth.apiKeys?.size ?? 0,
+  });
 
   const stop = async () => {
     lifecycle.stopping = true;
@@ -136,6 +145,7 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
     balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness,
     accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
+    access: edges.access, audit: new SqlAuditLog(store), wsAllowedOrigins: originsOf(config.WS_ALLOWED_ORIGINS),
   };
 }
 
@@ -178,7 +188,7 @@ type Edges = Extract<Awaited<ReturnType<typeof openEdges>>, { ok: true }>["edges
  * The parts at the edge that exist before the core: metrics, the store, the DLQ, WebSocket, Kafka
  * mode, ClickHouse. The store and, with Kafka, Redis and the brokers must answer now.
  */
-async function openEdges(config: Config, instanceId: string, log: Logger) {
+async function openEdges(config: Config, instanceId: string, log: Logger, auth: AuthSetup) {
   const metrics = createMetrics({ kafka: config.KAFKA_BROKERS !== "", version: ENGINE_VERSION });
   const store = await openStore(config, log).then((opened) => ({ ok: true as const, opened }), (error: unknown) => ({ ok: false as const, error }));
   if (!store.ok) {
@@ -202,7 +212,12 @@ async function openEdges(config: Config, instanceId: string, log: Logger) {
   const kafka = config.KAFKA_BROKERS === "" ? null : openKafkaMode(config, instanceId, log, metrics);
   const clickhouse = config.CLICKHOUSE_URL === "" ? null : openEventLogMode(config, metrics, log);
   const ws = new WsPublisher(hub, kafka?.bus ?? null);
-  return { ok: true as const, edges: { metrics, store: store.opened, dlq, hub, kafka, clickhouse, ws, log } };
+  const rateLimiter = openRateLimiter(config, metrics, log);
+  const access = new Access({
+    ...auth, limiter: rateLimiter.limiter, metrics,
+    callerPerSecond: config.RATE_LIMIT_PER_SECOND, transferSourcePerSecond: config.RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND,
+  });
+  return { ok: true as const, edges: { metrics, store: store.opened, dlq, hub, kafka, clickhouse, ws, log, access, rateLimiter } };
 }
 
 /** Redis, then the brokers: the first that does not answer within DEPENDENCY_CHECK_TIMEOUT_MS, or null. */
@@ -271,6 +286,7 @@ function dependencyHealth(edges: Edges, sync: AccountSync, core: EngineCore): Re
 }
 
 async function closeEdges(edges: Edges, stopHttp: () => Promise<unknown>): Promise<void> {
+  edges.rateLimiter.close();
   await edges.kafka?.close();
   await edges.clickhouse?.close();
   await stopHttp();
@@ -281,6 +297,16 @@ async function closeEdges(edges: Edges, stopHttp: () => Promise<unknown>): Promi
 async function failStart(failure: StartFailure, edges: Edges, stopHttp: () => Promise<unknown>): Promise<StartResult> {
   await Promise.race([closeEdges(edges, stopHttp).catch(() => {}), Bun.sleep(FAILED_START_CLEANUP_MS)]);
   return { ok: false, failure };
+}
+
+function authSetupOrThrow(config: Config): AuthSetup {
+  const loaded = loadAuthSetup(config);
+  if (!loaded.ok) throw new Error(`invalid auth configuration: ${loaded.errors.join("; ")}`);
+  return loaded.setup;
+}
+
+function originsOf(list: string): string[] {
+  return list.split(",").map((origin) => origin.trim()).filter((origin) => origin !== "");
 }
 
 function errorText(error: unknown): string {

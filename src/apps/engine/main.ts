@@ -7,6 +7,7 @@
  */
 import { loadConfig } from "../../config.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
+import { loadAuthSetup } from "./authSetup.ts";
 import { startEngine } from "./composeEngine.ts";
 
 export async function runEngine(argv: readonly string[]): Promise<void> {
@@ -16,9 +17,14 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   const config = loaded.config;
+  const auth = loadAuthSetup(config);
+  if (!auth.ok) {
+    createLogger("error").error("invalid_config", { errors: auth.errors });
+    process.exit(2);
+  }
   const log = createLogger(config.LOG_LEVEL);
   routeProcessOutput(log);
-  const started = await startEngine(config, log);
+  const started = await startEngine(config, log, auth.setup);
   if (!started.ok) {
     log.error("start_failed", { ...started.failure });
     process.exit(1);

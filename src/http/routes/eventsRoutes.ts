@@ -3,6 +3,7 @@ import { Elysia, t } from "elysia";
 import { MessageResultSchema, type Inbound } from "../../runtime/inbound.ts";
 import { jsonDepthExceeds } from "../../lib/jsonDepth.ts";
 import { badJson, HttpError } from "../httpError.ts";
+import { securityOf } from "../auth/routeScope.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse, eventsRequestBody } from "../schemas.ts";
 
@@ -31,14 +32,22 @@ export function eventsRoutes(deps: HttpDeps) {
       return { results: await ingest.ingestAll(inbounds) };
     },
     {
-      parse: ({ request }) => readJsonBody(request),
+      // Authorized before the body is read: a caller without events:write never makes the engine read 16 MiB.
+      parse: async ({ request }) => {
+        await deps.access.authorize(request, "events:write");
+        return readJsonBody(request);
+      },
       // No body schema: the parse hook checks object-or-array (Elysia would coerce 42 into {}); each
       // element is validated by the engine, and an invalid one is dead-lettered, not a 400. The
       // document's request body describes the messages (eventsRequestBody).
-      response: { 200: t.Object({ results: t.Array(MessageResultSchema) }), 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+      response: {
+        200: t.Object({ results: t.Array(MessageResultSchema) }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse,
+        409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse,
+      },
       detail: {
         summary: "Ingest messages (embedded mode)", tags: ["events"], requestBody: eventsRequestBody(EVENTS_MESSAGES_MAX),
-        description: "Embedded mode only (409 with Kafka). One result per message, in input order. 400 when the body is not a JSON object or array, 413 past 10,000 messages or 16 MiB, 429 while too many messages wait on facility lookups.",
+        security: securityOf("events:write"),
+        description: "Scope events:write. Embedded mode only (409 with Kafka). One result per message, in input order. 400 when the body is not a JSON object or array, 413 past 10,000 messages or 16 MiB, 429 while too many messages wait on facility lookups.",
       },
     },
   );

@@ -1,10 +1,11 @@
-/** Liveness, readiness and Prometheus metrics. */
+/** Liveness and readiness (open: probes carry no credential), and Prometheus metrics (scope ops:read). */
 import { Elysia } from "elysia";
+import { scoped, securityOf } from "../auth/routeScope.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 
 export function opsRoutes(deps: HttpDeps) {
   return new Elysia()
-    .get("/health", () => ({ status: "ok" }), { detail: { summary: "Liveness", description: "200 while the process serves HTTP.", tags: ["ops"] } })
+    .get("/health", () => ({ status: "ok" }), { detail: { summary: "Liveness", description: "200 while the process serves HTTP. Open: needs no credential.", tags: ["ops"], security: [] } })
     .get(
       "/ready",
       ({ set }) => {
@@ -17,7 +18,8 @@ export function opsRoutes(deps: HttpDeps) {
       {
         detail: {
           summary: "Readiness: sources connected, state recovered",
-          description: "503 not_ready while an input is down or state is not recovered; 200 degraded with the outputs that lag (databaseSync, redis, dlqProducer, eventLog, facilities).",
+          security: [],
+          description: "Open: needs no credential. 503 not_ready while an input is down or state is not recovered; 200 degraded with the outputs that lag (databaseSync, redis, dlqProducer, eventLog, facilities).",
           tags: ["ops"],
         },
       },
@@ -28,6 +30,9 @@ export function opsRoutes(deps: HttpDeps) {
         set.headers["content-type"] = deps.metrics.registry.contentType;
         return deps.metrics.registry.metrics();
       },
-      { detail: { summary: "Prometheus metrics", description: "Prometheus text format; every name starts with balance_engine_.", tags: ["ops"] } },
+      {
+        ...scoped(deps.access, "ops:read"),
+        detail: { summary: "Prometheus metrics", description: "Scope ops:read. Prometheus text format; every name starts with balance_engine_.", tags: ["ops"], security: securityOf("ops:read") },
+      },
     );
 }

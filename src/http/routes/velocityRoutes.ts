@@ -1,10 +1,13 @@
 /** GET /v1/accounts/:accountId/velocity — counts and sums of applied transactions over 1 h, 24 h, 7 d. */
 import { Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
+import { canSeeAccount } from "../../domain/auth/principal.ts";
 import { IdSchema } from "../../domain/identifier.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { VelocityFigures, VelocityReader } from "../../runtime/ports.ts";
+import type { Access } from "../auth/access.ts";
+import { scoped, securityOf } from "../auth/routeScope.ts";
 import { HttpError } from "../httpError.ts";
 import { ErrorResponse } from "../schemas.ts";
 
@@ -39,28 +42,34 @@ function velocityBodyOf(figures: VelocityFigures): VelocityBody {
   };
 }
 
-/** `reader` null: no CLICKHOUSE_URL, so there is no event log to answer from, now or later. */
-export function velocityRoutes(reader: VelocityReader | null) {
+/**
+ * `reader` null: no CLICKHOUSE_URL, so there is no event log to answer from, now or later. An
+ * account outside the caller's accounts is read and then answered as unknown (balanceRoutes.ts).
+ */
+export function velocityRoutes(reader: VelocityReader | null, access: Access) {
   return new Elysia().get(
     "/v1/accounts/:accountId/velocity",
-    async ({ params }) => {
+    async ({ params, request }) => {
       if (reader === null) {
         throw new HttpError(503, "event_log_not_configured", "no event log is configured: set CLICKHOUSE_URL to enable velocity (retrying will not help)");
       }
       const lookup = await reader.velocity(params.accountId);
-      if (lookup.ok) return velocityBodyOf(lookup.velocity);
-      if (lookup.reason === "not_found") {
+      const visible = canSeeAccount(access.callerOf(request), params.accountId);
+      if (lookup.ok && visible) return velocityBodyOf(lookup.velocity);
+      if (lookup.ok || lookup.reason === "not_found") {
         throw new HttpError(404, "account_not_found", `account ${params.accountId} has no applied messages in the event log`);
       }
       throw new HttpError(503, "event_log_unavailable", "the event log (ClickHouse) cannot answer now; retry later", undefined, { "retry-after": "5" });
     },
     {
+      ...scoped(access, "balances:read"),
       params: t.Object({ accountId: IdSchema }),
-      response: { 200: VelocityBody, 400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
+      response: { 200: VelocityBody, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       detail: {
         summary: "Transaction velocity of an account over the last 1 h, 24 h and 7 d",
-        description: "Read from the ClickHouse event log, which trails the engine by up to EVENT_LOG_FLUSH_MS.",
+        description: "Scope balances:read. Read from the ClickHouse event log, which trails the engine by up to EVENT_LOG_FLUSH_MS. 404 for an account with no applied messages, and for one outside the caller's accounts.",
         tags: ["balances"],
+        security: securityOf("balances:read"),
       },
     },
   );
