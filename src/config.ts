@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object({
   WS_SUBSCRIPTIONS_TOTAL_MAX: Int(1_000_000, 1, 100_000_000, "Subscriptions of all WebSocket connections together"),
   WS_BUFFERS_TOTAL_BYTES_MAX: Int(67_108_864, 65_536, 17_179_869_184, "Unsent bytes all WebSocket clients together may hold; past it a client that is behind is cut off"),
   WS_CONNECTIONS_MAX: Int(20_000, 1, 1_000_000, "WebSocket connections held at once; past it an upgrade is refused with 503"),
+  TRANSFER_2FA_TIMEOUT_MS: Int(300_000, 1000, 86_400_000, "A PENDING_2FA transfer not confirmed within this ends EXPIRED and its hold is released"),
   PGLITE_DIR: Type.String({ default: "", description: "Directory for the embedded store; empty keeps it in memory" }),
   SIMULATE: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0", description: "1 starts the built-in traffic feed (same as --simulate)" }),
   SIMULATE_ACCOUNTS: Int(5000, 1, 1_000_000, "Accounts in the simulated feed"),

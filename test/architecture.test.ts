@@ -75,7 +75,7 @@ describe("layers import inward", () => {
   });
 
   test("routes and the WebSocket layer depend on ports and schemas, never on engine or adapter classes", () => {
-    const portsAndSchemas = ["runtime/ports.ts", "runtime/inbound.ts", "runtime/deadLetter.ts"];
+    const portsAndSchemas = ["runtime/ports.ts", "runtime/inbound.ts", "runtime/deadLetter.ts", "runtime/caller.ts"];
     const allowed = (imported: string) =>
       imported.startsWith("domain/") || imported.startsWith("http/") || imported.startsWith("ws/") ||
       imported.startsWith("observability/") || imported.startsWith("lib/") || portsAndSchemas.includes(imported);

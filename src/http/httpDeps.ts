@@ -2,8 +2,9 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, VelocityReader,
+  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, TransferDesk, VelocityReader,
 } from "../runtime/ports.ts";
+import type { Caller } from "../runtime/caller.ts";
 
 export interface Readiness {
   ready: boolean;
@@ -30,4 +31,7 @@ export interface HttpDeps {
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;
   readonly wsConnectionsMax: number;
+  readonly transfers: TransferDesk;
+  /** Who is asking; everyone is the open caller when absent (no authentication). */
+  readonly callerOf?: (request: Request) => Caller;
 }

@@ -114,7 +114,7 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     shardCount: config.SHARD_COUNT, alertThresholds, facilityCacheTtlMs: config.FACILITY_CACHE_TTL_MS,
     facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityLookupWaitMs: config.FACILITY_LOOKUP_WAIT_MS,
     facilityStore: new SqlFacilityStore(store),
-    outputs: outputsOf(edges, syncAccount), metrics, log,
+    outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
@@ -133,7 +133,7 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
   });
   const balances = kafka === null ? core.balances : { ...core.balances, remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id) };
   return {
-    balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness,
+    balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
     accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
   };
