@@ -45,6 +45,8 @@ export const ConfigSchema = Type.Object({
   KAFKA_TOPIC_EOD: Type.String({ default: "bank.balances.eod", minLength: 1 }),
   KAFKA_TOPIC_TRANSACTIONS: Type.String({ default: "bank.transactions", minLength: 1 }),
   KAFKA_TOPIC_DLQ: Type.String({ default: "bank.dlq", minLength: 1 }),
+  KAFKA_TOPIC_TRANSFER_JOURNAL: Type.String({ default: "balance.transfers.journal", minLength: 1, description: "The engine's own journal of transfer decisions (created with SHARD_COUNT partitions if missing)" }),
+  KAFKA_TOPIC_APPROVED: Type.String({ default: "financial.transactions.approved", minLength: 1, description: "Approved transfers, for the ledger worker (created if missing)" }),
   KAFKA_SESSION_TIMEOUT_MS: Int(2000, 1000, 300_000, "Consumer group session timeout: how soon a dead instance's partitions move (the broker's group.min.session.timeout.ms must allow it)"),
   KAFKA_STALL_MS: Int(30_000, 1000, 3_600_000, "No fetch or heartbeat for this long: the consumer counts as stalled"),
   REDIS_URL: Type.String({ default: "", description: "Redis for snapshots and cross-instance push; required with Kafka" }),

@@ -112,6 +112,11 @@ export interface TransferJournal {
   append(record: TransferJournalRecord): Promise<void>;
 }
 
+/** The transfer journal read back: each record into its source account's actor. */
+export interface TransferJournalReplay {
+  replay(text: string, shardId: number): void | Promise<void>;
+}
+
 /** Where transfers go after a change: WebSocket pushes, and the approved ones to the ledger's topic. */
 export interface TransferOutputs {
   transferChanged(view: TransferView): void;

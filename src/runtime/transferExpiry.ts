@@ -29,6 +29,7 @@ export class TransferExpiry {
 
   start(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.timer.unref?.(); // the sweep alone never keeps a process running
   }
 
   stop(): void {

@@ -9,7 +9,8 @@ import { HttpError } from "../http/httpError.ts";
 import type { HttpDeps } from "../http/httpDeps.ts";
 import { problemOf } from "../lib/schemaProblem.ts";
 import type { Connection, SubscriptionHub } from "./subscriptionHub.ts";
-import { clientMessageSchema, type ErrorMessage } from "./wsMessages.ts";
+import { clientMessageSchema, transferSubscriptionKey, type ErrorMessage } from "./wsMessages.ts";
+import { OPEN_CALLER } from "../runtime/caller.ts";
 import { balanceMessage } from "./wsPublisher.ts";
 
 const CLOSE_TRY_AGAIN_LATER = 1013;
@@ -59,7 +60,8 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage
     const field = first === undefined || first.path === "" ? "message" : `message${first.path.replaceAll("/", ".")}`;
     return sendError(hub, connection, "invalid_message", field, first === undefined ? "invalid" : problemOf(first.message, first.schema as Record<string, unknown>));
   }
-  const accounts = message.accounts ?? [];
+  const transferKeys: string[] = (message.transfers ?? []).map(transferSubscriptionKey);
+  const accounts: string[] = [...(message.accounts ?? []), ...transferKeys];
   const alerts = message.channels?.includes("alerts") === true;
   if (message.op === "unsubscribe") {
     hub.unsubscribe(connection, accounts);
@@ -74,7 +76,16 @@ function handleClientMessage(deps: HttpDeps, hub: SubscriptionHub, clientMessage
       : "the engine holds as many subscriptions as it allows; retry later";
     return sendError(hub, connection, "too_many_subscriptions", "message.accounts", message);
   }
-  for (const accountId of subscribed.added) void sendInitialBalance(deps, hub, connection, accountId);
+  for (const key of subscribed.added) {
+    if (transferKeys.includes(key)) sendInitialTransfer(deps, hub, connection, key.slice(1));
+    else void sendInitialBalance(deps, hub, connection, key);
+  }
+}
+
+function sendInitialTransfer(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, transferId: string) {
+  // TODO(auth): the connection's caller, once WebSocket upgrades are authenticated.
+  const view = deps.transfers.transferOf(transferId, OPEN_CALLER);
+  if (view !== null) hub.deliver(connection, JSON.stringify({ type: "transfer", ...view }));
 }
 
 async function sendInitialBalance(deps: HttpDeps, hub: SubscriptionHub, connection: Connection, accountId: string) {

@@ -115,6 +115,12 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityLookupWaitMs: config.FACILITY_LOOKUP_WAIT_MS,
     facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
+    transferJournal: kafka?.transferJournal, owns: kafka?.owns,
+    transferOutputs: {
+      transferChanged: (view) => edges.ws.transferChanged(view),
+      approved: (transfer) => kafka?.transferJournal.approved(transfer),
+    },
+    remoteCurrencyOf: kafka === null ? undefined : async (accountId) => (await kafka.remoteBalanceOf(accountId))?.currency ?? null,
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
@@ -161,10 +167,11 @@ async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: A
   const { kafka, hub } = edges;
   if (kafka === null) return { ok: true };
   try {
-    await kafka.start(core.ingest, core.runtime, remotePushTo(hub, core), (shardId) => {
+    await kafka.start({ ingest: core.ingest, journal: core.journalReplay }, core.runtime, remotePushTo(hub, core), (shardId) => {
       const recovered = core.runtime.statesOf(shardId);
       recovered.forEach(syncAccount); // the Postgres copy converges after any restart
       core.refreshUnknownLimits(recovered.values());
+      core.transferRecorder.recovered(recovered.values());
     });
   } catch (error) {
     return { ok: false, failure: { reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS", error: errorText(error) } };

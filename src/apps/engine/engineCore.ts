@@ -21,6 +21,7 @@ import { TransferDesk } from "../../runtime/transferDesk.ts";
 import { TransferExpiry } from "../../runtime/transferExpiry.ts";
 import { TransferIndex } from "../../runtime/transferIndex.ts";
 import { TransferRecorder } from "../../runtime/transferRecorder.ts";
+import { TransferJournalReplay } from "../../runtime/transferJournalReplay.ts";
 import { isOpen } from "../../domain/transfer/transfer.ts";
 
 export interface EngineCoreOptions {
@@ -58,8 +59,10 @@ export interface EngineCore {
   /** Balances from memory. */
   readonly balances: BalanceReader;
   readonly transfers: TransferDesk;
-  /** Records transfer facts replayed from the journal, and indexes recovered accounts' transfers. */
+  /** Indexes recovered accounts' transfers and arms their 2FA deadlines. */
   readonly transferRecorder: TransferRecorder;
+  /** The transfer journal read back (Kafka mode). */
+  readonly journalReplay: TransferJournalReplay;
   /** Reads again the facilities of recovered accounts whose limit is unknown (an outage may have left it so). */
   refreshUnknownLimits(states: Iterable<AccountState>): void;
   /** Ends the facility waits and refreshes (shutdown). */
@@ -108,6 +111,7 @@ export function createEngineCore(options: EngineCoreOptions): EngineCore {
   return {
     runtime, ingest, facilities, facilityLookup, balances, refreshUnknownLimits, stop,
     transfers: transferParts.desk, transferRecorder: transferParts.recorder,
+    journalReplay: new TransferJournalReplay(runtime, transferParts.recorder, () => metrics.dropsTotal.inc({ what: "transfer_journal_record" })),
   };
 }
 
