@@ -32,6 +32,8 @@ export interface TransferDeskOptions {
   /** The destination's currency, or null when no account by that id has an EOD. */
   readonly destinationCurrencyOf: (accountId: string) => string | null | Promise<string | null>;
   readonly decided: (decision: string, seconds: number) => void;
+  /** A request answered without a decision, by code. */
+  readonly refused: (code: string) => void;
   readonly now: () => number;
 }
 
@@ -49,6 +51,12 @@ export class TransferDesk implements TransferDeskPort {
   constructor(private readonly options: TransferDeskOptions) {}
 
   async authorize(command: TransferCommand): Promise<TransferAnswer> {
+    const answer = await this.answer(command);
+    if (answer.kind === "refused") this.options.refused(answer.code);
+    return answer;
+  }
+
+  private async answer(command: TransferCommand): Promise<TransferAnswer> {
     const parsed = parseTransferBody(command.body);
     if (!parsed.ok) return { kind: "refused", code: "invalid_body", field: parsed.field, message: `${parsed.field} ${parsed.message}` };
     const body = parsed.body;

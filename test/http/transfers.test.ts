@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
+import { connect } from "../support/wsClient.ts";
+import { metricDelta, scrapeMetrics } from "../support/metrics.ts";
 
 let engine: EngineUnderTest;
 beforeAll(async () => {
@@ -224,5 +226,40 @@ describe("after the decision", () => {
     const response = await engine.get("/v1/transfers/no-such-transfer");
     expect(response.status).toBe(404);
     expect((await bodyOf(response)).error.code).toBe("transfer_not_found");
+  });
+});
+
+describe("status changes are pushed over WebSocket", () => {
+  test("a subscriber of the transfer and one of its source account each get {type: transfer} on every change", async () => {
+    const { from, stranger } = await riskyAccount(5);
+    const { transferId } = await bodyOf(await transfer({ fromAccountId: from, toAccountId: stranger, amount: "900.00", currency: "USD" }));
+    const byTransfer = await connect(engine.wsUrl);
+    const byAccount = await connect(engine.wsUrl);
+    try {
+      byTransfer.send({ op: "subscribe", transfers: [transferId] });
+      byAccount.send({ op: "subscribe", accounts: [from] });
+      // On subscribe the transfer's subscriber gets it as it is now.
+      expect(await byTransfer.next((m) => m.type === "transfer")).toMatchObject({ transferId, status: "PENDING_2FA" });
+      await byAccount.next((m) => m.type === "balance" && m.accountId === from);
+      await fetch(`${engine.base}/v1/transfers/${transferId}/confirm`, { method: "POST" });
+      for (const socket of [byTransfer, byAccount]) {
+        expect(await socket.next((m) => m.type === "transfer" && m.status === "APPROVED")).toMatchObject({ transferId, fromAccountId: from, amount: "900.00" });
+      }
+    } finally {
+      byTransfer.close();
+      byAccount.close();
+    }
+  });
+});
+
+describe("metrics", () => {
+  test("each decision counts in transfers_total{decision} and each refusal in transfer_refusals_total{code}", async () => {
+    const [from, to] = [await account("100.00"), await account()];
+    const before = await scrapeMetrics(engine.base);
+    await transfer({ fromAccountId: from, toAccountId: to, amount: "1.00", currency: "USD" });
+    await transfer({ fromAccountId: from, toAccountId: to, amount: "500.00", currency: "USD" });
+    const after = await scrapeMetrics(engine.base);
+    expect(metricDelta(before, after, "transfers_total", { decision: "APPROVE" })).toBe(1);
+    expect(metricDelta(before, after, "transfer_refusals_total", { code: "insufficient_funds" })).toBe(1);
   });
 });

@@ -132,6 +132,7 @@ function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime
   desk = new TransferDesk({
     runtime, recorder, index, now, journal: options.transferJournal ?? IN_MEMORY_JOURNAL, owns: options.owns ?? (() => true),
     destinationCurrencyOf: (accountId) => localCurrencyOf(accountId) ?? options.remoteCurrencyOf?.(accountId) ?? null,
+    refused: (code) => metrics.transferRefusalsTotal.inc({ code }),
     decided: (decision, seconds) => {
       metrics.transfersTotal.inc({ decision });
       metrics.transferDecisionDurationSeconds.observe(seconds);
