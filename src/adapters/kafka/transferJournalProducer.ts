@@ -1,10 +1,12 @@
 /**
  * The transfer journal on Kafka: each record goes to its source account's partition (shard = partition)
- * with acks from all in-sync replicas, from an idempotent producer, and `append` resolves only
- * then; the engine answers 201 after that. Records made while a send is out wait and go together
- * in the next one (one request in flight, as the idempotent producer needs), so the cost of an
- * acknowledgement is shared by all the transfers decided meanwhile. Bounded: past `PENDING_MAX`
- * waiting records an append fails at once (the caller answers 503).
+ * with acks from all in-sync replicas, and `append` resolves only then; the engine answers 201
+ * after that. Records made while sends are out wait and go together in the next one, up to
+ * `SENDS_IN_FLIGHT_MAX` at once, so the cost of an acknowledgement is shared by all the transfers
+ * decided meanwhile. Neither reordering nor a retried duplicate can matter: one account's next
+ * record is only made after its previous one was acknowledged (its actor waits), and replay skips
+ * a fact the account already has. Bounded: past `PENDING_MAX` waiting records an append fails at
+ * once (the caller answers 503).
  * Approved transfers also go, after their journal record, to the ledger's topic (at least once:
  * the ledger posts a transfer at most once by its id).
  */
@@ -16,6 +18,7 @@ import type { TransferJournalRecord } from "../../runtime/transferJournalRecord.
 import { kafkaLogOptions } from "./kafkaLog.ts";
 
 const PENDING_MAX = 10_000;
+const SENDS_IN_FLIGHT_MAX = 4;
 /** A journal write that has not been acknowledged by then fails (the transfer is not answered 201). */
 const ACK_TIMEOUT_MS = 5000;
 
@@ -32,10 +35,10 @@ export interface TransferJournalTopics {
 
 export class KafkaTransferJournal implements TransferJournal {
   private readonly producer: Producer;
-  /** Its own producer: the idempotent one takes one request at a time, and the journal is first. */
+  /** Its own producer, so that the ledger's feed never queues behind the journal or before it. */
   private readonly approvedProducer: Producer;
   private waiting: Waiting[] = [];
-  private sending = false;
+  private sending = 0;
 
   constructor(
     brokers: string[], clientId: string, private readonly topics: TransferJournalTopics,
@@ -43,7 +46,7 @@ export class KafkaTransferJournal implements TransferJournal {
     private readonly approvedSendFailed: () => void,
   ) {
     const kafka = new Kafka({ clientId, brokers, retry: { retries: 3 }, ...kafkaLogOptions(log) });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ maxInFlightRequests: SENDS_IN_FLIGHT_MAX, allowAutoTopicCreation: false });
     this.approvedProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   }
 
@@ -62,7 +65,7 @@ export class KafkaTransferJournal implements TransferJournal {
     const accountId = record.kind === "decided" ? record.transfer.fromAccountId : record.fromAccountId;
     const message: Message = { key: accountId, value: JSON.stringify(record), partition: this.partitionOf(accountId) };
     const appended = new Promise<void>((resolve, reject) => this.waiting.push({ message, resolve, reject }));
-    if (!this.sending) void this.sendWaiting();
+    if (this.sending < SENDS_IN_FLIGHT_MAX) void this.sendWaiting();
     return appended;
   }
 
@@ -76,8 +79,9 @@ export class KafkaTransferJournal implements TransferJournal {
       });
   }
 
+  /** One sender: sends what waits, again while more waits. Up to SENDS_IN_FLIGHT_MAX run at once. */
   private async sendWaiting(): Promise<void> {
-    this.sending = true;
+    this.sending += 1;
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
@@ -89,6 +93,6 @@ export class KafkaTransferJournal implements TransferJournal {
         for (const waiting of batch) waiting.reject(error);
       }
     }
-    this.sending = false;
+    this.sending -= 1;
   }
 }
