@@ -39,6 +39,7 @@ export const ConfigSchema = Type.Object({
   CLICKHOUSE_DATABASE: Type.String({ default: "default", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),
   EVENT_LOG_BUFFER_MAX: Int(100_000, 1, 10_000_000, "Events waiting for ClickHouse; past it the newest are dropped and counted"),
   EVENT_LOG_FLUSH_MS: Int(500, 10, 600_000, "How often buffered events are inserted into ClickHouse"),
+  ADVERTISED_URL: Type.String({ default: "", description: "This instance's HTTP base URL for the others (transfers forwarded to the owner of their source); empty: http://127.0.0.1:PORT" }),
   INSTANCE_ID: Type.String({ default: "", maxLength: 64, description: "This process's name in the group; empty: host-pid" }),
   KAFKA_BROKERS: Type.String({ default: "", description: "Comma-separated brokers; empty: the in-process bus (embedded)" }),
   KAFKA_GROUP_ID: Type.String({ default: "balance-engine", minLength: 1 }),

@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, TransferDesk, VelocityReader,
+  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, TransferDesk, TransferOwners, VelocityReader,
 } from "../runtime/ports.ts";
 import type { Caller } from "../runtime/caller.ts";
 
@@ -32,6 +32,8 @@ export interface HttpDeps {
   readonly wsSubscriptionsMax: number;
   readonly wsConnectionsMax: number;
   readonly transfers: TransferDesk;
+  /** With Kafka: where to forward a transfer whose source this instance does not decide for. */
+  readonly transferOwners: TransferOwners | null;
   /** Who is asking; everyone is the open caller when absent (no authentication). */
   readonly callerOf?: (request: Request) => Caller;
 }

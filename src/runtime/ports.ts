@@ -112,6 +112,12 @@ export interface TransferJournal {
   append(record: TransferJournalRecord): Promise<void>;
 }
 
+/** Which instance decides for an account now, for a transfer that reached another one (Kafka mode). */
+export interface TransferOwners {
+  /** The owner's HTTP base URL; null when unknown (a partition moving) or when it is this instance. */
+  ownerUrlOf(accountId: string): Promise<string | null>;
+}
+
 /** The transfer journal read back: each record into its source account's actor. */
 export interface TransferJournalReplay {
   replay(text: string, shardId: number): void | Promise<void>;

@@ -4,6 +4,7 @@
  * transfer's status and its key. Approved transfers reach the ledger's topic.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { partitionForKey } from "../../src/runtime/partitionForKey.ts";
 import { bodyOf, eod } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
 import { createTopics, deleteTopics, ensureServices, eventually, kafka, openProducer, uniqueNames } from "../support/services.ts";
@@ -75,3 +76,31 @@ test("an approved transfer is published to the ledger's topic, keyed by its sour
     await consumer.disconnect();
   }
 }, 120_000);
+
+test("two instances: a transfer sent to the one that does not own the source is decided by the owner, once", async () => {
+  const second = await spawnEngine({ ...env, INSTANCE_ID: `${names.id}-b` }, `${logFile}.b`);
+  try {
+    const shardsOf = async (base: string) => ((await (await fetch(`${base}/ready`)).json()) as { shards?: number[] }).shards ?? [];
+    await eventually(async () => (await shardsOf(engine!.base)).length > 0 && (await shardsOf(second.base)).length > 0
+      && (await shardsOf(engine!.base)).length + (await shardsOf(second.base)).length === 12, 90_000, "the two instances sharing the partitions");
+    const firstShards = await shardsOf(engine!.base);
+    const accounts = ["TD1", "TD2", "TD3"];
+    const ownedByFirst = accounts.find((id) => firstShards.includes(partitionForKey(id, 12)));
+    const other = accounts.find((id) => id !== ownedByFirst)!;
+    if (ownedByFirst === undefined) throw new Error("no test account on the first instance's partitions: pick more accounts");
+    await withLimit(engine!.base);
+    const before = (await bodyOf(await fetch(`${engine!.base}/v1/accounts/${ownedByFirst}/balance`))).holds;
+    const request = { fromAccountId: ownedByFirst, toAccountId: other, amount: "3.00", currency: "USD" };
+    const viaSecond = await transfer(second.base, "forwarded-1", request);
+    expect(viaSecond.status).toBe(201);
+    const body = await bodyOf(viaSecond);
+    const onOwner = await fetch(`${engine!.base}/v1/transfers/${body.transferId}`);
+    expect((await bodyOf(onOwner)).status).toBe(body.status);
+    const again = await transfer(second.base, "forwarded-1", request);
+    expect({ replayed: again.headers.get("idempotent-replayed"), transferId: (await bodyOf(again)).transferId }).toEqual({ replayed: "true", transferId: body.transferId });
+    const holds = (await bodyOf(await fetch(`${engine!.base}/v1/accounts/${ownedByFirst}/balance`))).holds;
+    expect(Math.round(Number(holds) * 100) - Math.round(Number(before) * 100)).toBe(300); // one hold
+  } finally {
+    await second.terminate();
+  }
+}, 240_000);

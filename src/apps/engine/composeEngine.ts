@@ -74,6 +74,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const app = createApp(httpDepsOf(config, edges, core, sync, lifecycle), edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
+  // Where other instances forward the transfers this one decides.
+  await edges.kafka?.directory.announce(config.ADVERTISED_URL || `http://127.0.0.1:${served.port}`);
   const started = await startKafka(edges, core, syncAccount);
   if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
 
@@ -140,6 +142,7 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
   const balances = kafka === null ? core.balances : { ...core.balances, remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id) };
   return {
     balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
+    transferOwners: kafka?.transferOwners ?? null,
     accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
   };

@@ -12,6 +12,7 @@ import { kafkaLogOptions } from "../../adapters/kafka/kafkaLog.ts";
 import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
+import { InstanceDirectory } from "../../adapters/redis/instanceDirectory.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -41,9 +42,11 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   const transferJournal = new KafkaTransferJournal(brokers, `balance-engine-journal-${instanceId}`,
     { journal: config.KAFKA_TOPIC_TRANSFER_JOURNAL, approved: config.KAFKA_TOPIC_APPROVED },
     (accountId) => partitionForKey(accountId, config.SHARD_COUNT), log, () => metrics.dropsTotal.inc({ what: "transfer_approved_send" }));
+  const directory = new InstanceDirectory(redis, config.REDIS_KEY_PREFIX, instanceId);
   let source: KafkaSource | null = null;
   return {
-    redis, bus, dlqProducer, transferJournal,
+    redis, bus, dlqProducer, transferJournal, directory,
+    transferOwners: { ownerUrlOf: (accountId: string) => directory.ownerUrlOf(partitionForKey(accountId, config.SHARD_COUNT)) },
     /** True when this instance decides for the account now (see KafkaSource.owns). */
     owns: (accountId: string) => source?.owns(partitionForKey(accountId, config.SHARD_COUNT)) ?? false,
     get source() {
@@ -80,6 +83,7 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
       await source.start();
     },
     async close() {
+      await directory.stop();
       await bus.stop();
       await dlqProducer.stop();
       await transferJournal.stop();

@@ -11,6 +11,7 @@ import type { TransferAnswer, TransferRefusalCode, TransferStatusAnswer } from "
 import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
+import { forwardTransfer } from "./transferForwarding.ts";
 
 /** The IETF draft's key: 1..255 printable ASCII characters. */
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
@@ -28,7 +29,12 @@ export function transferRoutes(deps: HttpDeps) {
   return new Elysia()
     .post("/v1/transfers", async ({ body, request, set }) => {
       const key = idempotencyKeyOf(request.headers.get("idempotency-key"));
-      return decisionResponse(await desk.authorize({ caller: callerOf(request), idempotencyKey: key, body }), set);
+      const answer = await desk.authorize({ caller: callerOf(request), idempotencyKey: key, body });
+      if (answer.kind === "refused" && answer.code === "not_owner" && deps.transferOwners !== null) {
+        const owners = await forwardTransfer(deps.transferOwners, request, body.fromAccountId, body);
+        if (owners !== null) return owners;
+      }
+      return decisionResponse(answer, set);
     }, {
       body: t.Object({
         fromAccountId: IdSchema, toAccountId: IdSchema,
