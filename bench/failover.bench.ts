@@ -51,7 +51,7 @@ async function engineRounds(names: { id: string; eod: string; txn: string; dlq: 
   await producer.send({ topic: names.eod, messages: Array.from({ length: ACCOUNTS }, (_, i) => ({ key: account(i), value: eod(i) })) });
   const env = (instance: string) => ({
     KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", KAFKA_GROUP_ID: names.id, REDIS_KEY_PREFIX: names.id,
-    KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.txn, KAFKA_TOPIC_DLQ: names.dlq, INSTANCE_ID: instance,
+    KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.txn, KAFKA_TOPIC_DLQ: names.dlq, KAFKA_TOPIC_TRANSFER_JOURNAL: `${names.id}.journal`, KAFKA_TOPIC_APPROVED: `${names.id}.approved`, INSTANCE_ID: instance,
     KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), SNAPSHOT_INTERVAL_MS: "200", SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000",
   });
   const survivor = await startEngineProcess(env("survivor"));

@@ -185,7 +185,7 @@ export const benchmark: Benchmark = {
     const groups = [id, `${id}-bare`];
     const env = (transactions: string) => ({
       KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
-      KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq,
+      KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq, KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,
       DATABASE_URL: database.url,
     });
     const topics = await BenchTopics.open();

@@ -74,7 +74,7 @@ export const benchmark: Benchmark = {
     const envOf = (prefix: string) => ({
       KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", REDIS_KEY_PREFIX: prefix,
       KAFKA_GROUP_ID: prefix, KAFKA_TOPIC_EOD: topics.eod, KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
-      KAFKA_TOPIC_DLQ: `${id}.dlq`, DATABASE_URL: database.url,
+      KAFKA_TOPIC_DLQ: `${id}.dlq`, KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`, DATABASE_URL: database.url,
       SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000",
     });
     try {

@@ -45,6 +45,11 @@ export class BenchTopics {
     }
   }
 
+  /** Topics another process created (the engine's own journal and approved topics), deleted with the rest. */
+  track(names: readonly string[]): void {
+    for (const name of names) this.created.add(name);
+  }
+
   /** Sum of the partitions' high watermarks: how many records the topic holds. */
   async size(topic: string): Promise<number> {
     const offsets = await this.admin.fetchTopicOffsets(topic);

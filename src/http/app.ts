@@ -13,6 +13,7 @@ import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
+import { transferRoutes } from "./routes/transferRoutes.ts";
 import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
 import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
 import { SECURITY_SCHEMES } from "./auth/routeScope.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity, deps.access))
+    .use(transferRoutes(deps))
     .use(wsRoutes(deps, hub));
   return app;
 }

@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, VelocityReader,
+  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, TransferDesk, TransferOwners, VelocityReader,
 } from "../runtime/ports.ts";
 import type { Access } from "./auth/access.ts";
 
@@ -37,4 +37,7 @@ export interface HttpDeps {
   readonly audit: AuditLog;
   /** WS_ALLOWED_ORIGINS: the Origins a WebSocket upgrade may come from; empty: any. */
   readonly wsAllowedOrigins: readonly string[];
+  readonly transfers: TransferDesk;
+  /** With Kafka: where to forward a transfer whose source this instance does not decide for. */
+  readonly transferOwners: TransferOwners | null;
 }

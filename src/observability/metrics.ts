@@ -29,7 +29,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
-    wsBufferedBytes: () => 0, wsSubscriptions: () => 0,
+    wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0,
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
     new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() { this.set(read()); } });
@@ -77,6 +77,9 @@ export function createMetrics(options: MetricsOptions = {}) {
     rateLimitedTotal: counter("rate_limited_total", "Requests answered 429 by a rate limit, by limit (caller, transfer_source)", ["limit"]),
     rateLimitFallbacksTotal: counter("rate_limit_fallbacks_total", "Rate-limit checks answered by this instance alone because Redis did not answer"),
     auditFailuresTotal: counter("audit_failures_total", "Admin actions whose audit.events row could not be written (logged)"),
+    transfersTotal: counter("transfers_total", "Transfer decisions, by decision (APPROVE, REQUIRE_2FA, DENY)", ["decision"]),
+    transferRefusalsTotal: counter("transfer_refusals_total", "Transfer requests answered without a decision, by code", ["code"]),
+    holdsActive: gaugeOf("holds_active", "Open transfers (APPROVED or PENDING_2FA) holding funds on their source", () => sources.holdsActive()),
     httpRequestsTotal: counter("http_requests_total", "HTTP requests answered, by method, route template and status", ["method", "route", "status"]),
     ...histogramsOf(registry),
   };
@@ -91,6 +94,12 @@ function histogramsOf(registry: Registry) {
       help: "Time from a request's arrival to its answer, by method, route template and status",
       labelNames: ["method", "route", "status"],
       buckets: [1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    transferDecisionDurationSeconds: new Histogram({
+      name: `${METRIC_PREFIX}transfer_decision_duration_seconds`,
+      help: "Time from a transfer's turn in its source actor to its durable decision (the journal write included)",
+      buckets: [1e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.5],
       registers: [registry],
     }),
     applyDurationSeconds: new Histogram({

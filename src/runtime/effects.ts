@@ -26,6 +26,8 @@ export class EffectRunner {
     private readonly metrics: EffectMetrics,
     private readonly log: Logger,
     private readonly now: () => number,
+    /** A message changed a transfer (the ledger's debit leg posted it): push it, feed what follows. */
+    private readonly transferChanged: (state: AccountState, transferId: string) => void = () => {},
   ) {}
 
   carryOut(state: AccountState, shardId: number, messageId: string, inbound: Inbound, decision: Decision): void {
@@ -56,6 +58,8 @@ export class EffectRunner {
         return this.outputs.alertRaised(effect.alert);
       case "eod_fix":
         return this.metrics.eodFixesTotal.inc();
+      case "transfer_changed":
+        return this.transferChanged(state, effect.transferId);
       case "eod_mismatch":
         this.metrics.eodMismatchTotal.inc();
         return this.log.warn("eod_mismatch", {

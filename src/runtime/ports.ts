@@ -10,6 +10,11 @@ import type { BankMessage } from "../domain/account/messages.ts";
 import type { DeadLetterReason, Outcome } from "../domain/reasons.ts";
 import type { DeadLetter, ListedDeadLetter, SourceRef } from "./deadLetter.ts";
 import type { Inbound, MessageResult } from "./inbound.ts";
+import type { Transfer } from "../domain/transfer/transfer.ts";
+import type { TransferBody } from "../domain/transfer/transferRequest.ts";
+import type { TransferView } from "../domain/transfer/transferView.ts";
+import type { Principal } from "../domain/auth/principal.ts";
+import type { TransferJournalRecord } from "./transferJournalRecord.ts";
 
 // ---- Offered by the runtime -------------------------------------------------------------------
 
@@ -46,6 +51,33 @@ export interface ShardHost {
   queuedIn(shardId: number): number;
 }
 
+/** A transfer request as the edge hands it over: who asks, with which key, for what. */
+export interface TransferCommand {
+  readonly caller: Principal;
+  readonly idempotencyKey: string;
+  readonly body: TransferBody;
+}
+
+/** Why a transfer request got no decision; the edge turns each into its status. */
+export type TransferRefusalCode =
+  | "invalid_body" | "account_not_found" | "currency_mismatch" | "insufficient_funds" | "idempotency_key_reused"
+  | "idempotency_key_in_flight" | "too_many_transfers" | "rate_limited" | "journal_unavailable" | "not_owner";
+
+export type TransferAnswer =
+  | { readonly kind: "decided"; readonly transfer: TransferView; readonly replayed: boolean }
+  | { readonly kind: "refused"; readonly code: TransferRefusalCode; readonly field?: string; readonly message: string };
+
+export type TransferStatusAnswer =
+  | { readonly kind: "changed"; readonly transfer: TransferView }
+  | { readonly kind: "refused"; readonly code: "transfer_not_found" | "transfer_not_pending" | "journal_unavailable" | "not_owner"; readonly message: string };
+
+/** The transfer API (contract section 7): each decision is taken in the source account's actor. */
+export interface TransferDesk {
+  authorize(command: TransferCommand): Promise<TransferAnswer>;
+  transferOf(transferId: string, caller: Principal): TransferView | null;
+  changeStatus(transferId: string, action: "confirm" | "cancel", caller: Principal): Promise<TransferStatusAnswer>;
+}
+
 // ---- Needed by the runtime --------------------------------------------------------------------
 
 /** A facility row: the limit in minor units of its currency. */
@@ -69,6 +101,32 @@ export interface EngineOutputs {
   deadLettered(letter: DeadLetter): void;
   /** Every message and its outcome (the event log); optional. */
   messageProcessed?(event: ProcessedMessage): void;
+}
+
+/**
+ * Where a transfer's facts must be durable before the engine answers: Kafka (acks=all) with
+ * KAFKA_BROKERS; in embedded mode, memory (nothing of the engine survives its restart there).
+ */
+export interface TransferJournal {
+  /** Resolves once the record is durable; rejects when it could not be made so. */
+  append(record: TransferJournalRecord): Promise<void>;
+}
+
+/** Which instance decides for an account now, for a transfer that reached another one (Kafka mode). */
+export interface TransferOwners {
+  /** The owner's HTTP base URL; null when unknown (a partition moving) or when it is this instance. */
+  ownerUrlOf(accountId: string): Promise<string | null>;
+}
+
+/** The transfer journal read back: each record into its source account's actor. */
+export interface TransferJournalReplay {
+  replay(text: string, shardId: number): void | Promise<void>;
+}
+
+/** Where transfers go after a change: WebSocket pushes, and the approved ones to the ledger's topic. */
+export interface TransferOutputs {
+  transferChanged(view: TransferView): void;
+  approved(transfer: Transfer): void;
 }
 
 /** One message and what happened to it, for the append-only event log. */

@@ -5,6 +5,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { BalanceViewSchema, DateSchema, InstantSchema, AmountSchema } from "../domain/account/balanceView.ts";
 import { IdSchema } from "../domain/identifier.ts";
+import { TransferViewSchema } from "../domain/transfer/transferView.ts";
 
 const Channels = Type.Array(Type.Literal("alerts"), { maxItems: 1 });
 
@@ -13,6 +14,7 @@ export function clientMessageSchema(accountsMax: number) {
   return Type.Object({
     op: Type.Union([Type.Literal("subscribe"), Type.Literal("unsubscribe")]),
     accounts: Type.Optional(Type.Array(IdSchema, { maxItems: accountsMax })),
+    transfers: Type.Optional(Type.Array(IdSchema, { maxItems: accountsMax })),
     channels: Type.Optional(Channels),
   });
 }
@@ -39,6 +41,18 @@ export const ErrorMessageSchema = Type.Object({
 });
 export type ErrorMessage = Static<typeof ErrorMessageSchema>;
 
+/** A transfer's status changed (to its subscribers, and to its source account's). */
+export const TransferMessageSchema = Type.Composite([Type.Object({ type: Type.Literal("transfer") }), TransferViewSchema]);
+export type TransferMessage = Static<typeof TransferMessageSchema>;
+
+/**
+ * A transfer subscription's key in the hub, beside account ids: an account id never holds a NUL
+ * (domain/identifier.ts), so the two can never meet, and one set of bounds covers both.
+ */
+export function transferSubscriptionKey(transferId: string): string {
+  return `\u0000${transferId}`;
+}
+
 /** Everything the engine sends. */
-export const ServerMessageSchema = Type.Union([BalanceMessageSchema, AlertMessageSchema, ErrorMessageSchema]);
+export const ServerMessageSchema = Type.Union([BalanceMessageSchema, AlertMessageSchema, TransferMessageSchema, ErrorMessageSchema]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;

@@ -5,7 +5,8 @@ import type { HighValueAlert } from "../domain/account/highValueAlert.ts";
 import { minorDigitsOf } from "../domain/currency.ts";
 import { formatAmount } from "../domain/money.ts";
 import type { SubscriptionHub } from "./subscriptionHub.ts";
-import type { AlertMessage, BalanceMessage } from "./wsMessages.ts";
+import type { TransferView } from "../domain/transfer/transferView.ts";
+import { transferSubscriptionKey, type AlertMessage, type BalanceMessage, type TransferMessage } from "./wsMessages.ts";
 
 /** Where updates go for clients connected to other instances (Redis pub/sub), when there are several. */
 export interface RemotePush {
@@ -25,6 +26,16 @@ export class WsPublisher {
     const data = JSON.stringify(balanceMessage(view));
     this.hub.publishBalance(state.accountId, data);
     this.remote?.publish({ kind: "balance", accountId: state.accountId, data });
+  }
+
+  /** To the transfer's subscribers and its source account's, on this instance. */
+  transferChanged(view: TransferView): void {
+    const key = transferSubscriptionKey(view.transferId);
+    if (!this.hub.hasListeners(key) && !this.hub.hasListeners(view.fromAccountId)) return;
+    const message: TransferMessage = { type: "transfer", ...view };
+    const data = JSON.stringify(message);
+    this.hub.publishBalance(key, data);
+    this.hub.publishBalance(view.fromAccountId, data);
   }
 
   alertRaised(alert: HighValueAlert): void {

@@ -13,7 +13,7 @@ import { HttpError } from "../http/httpError.ts";
 import type { HttpDeps } from "../http/httpDeps.ts";
 import { problemOf } from "../lib/schemaProblem.ts";
 import type { Connection, SubscriptionHub } from "./subscriptionHub.ts";
-import { clientMessageSchema, type ErrorMessage } from "./wsMessages.ts";
+import { clientMessageSchema, transferSubscriptionKey, type ErrorMessage } from "./wsMessages.ts";
 import { balanceMessage } from "./wsPublisher.ts";
 
 const CLOSE_TRY_AGAIN_LATER = 1013;
@@ -90,10 +90,11 @@ function handleClientMessage(session: Session, raw: unknown): void {
     const field = first === undefined || first.path === "" ? "message" : `message${first.path.replaceAll("/", ".")}`;
     return sendError(hub, connection, "invalid_message", field, first === undefined ? "invalid" : problemOf(first.message, first.schema as Record<string, unknown>));
   }
-  const accounts = message.accounts ?? [];
+  const accounts: string[] = message.accounts ?? [];
+  const transfers: string[] = message.transfers ?? [];
   const alerts = message.channels?.includes("alerts") === true;
   if (message.op === "unsubscribe") {
-    hub.unsubscribe(connection, accounts);
+    hub.unsubscribe(connection, [...accounts, ...transfers.map(transferSubscriptionKey)]);
     if (alerts) hub.setAlerts(connection, false);
     return;
   }
@@ -104,8 +105,29 @@ function handleClientMessage(session: Session, raw: unknown): void {
     return sendError(hub, connection, "forbidden", "message.accounts", "subscribing to accounts needs the scope balances:read");
   }
   // Only the alerts of the caller's accounts, unless it holds ops:read (contract section 8).
+  if (transfers.length > 0 && !hasScope(caller, "balances:read") && !hasScope(caller, "transfers:write")) {
+    return sendError(hub, connection, "forbidden", "message.transfers", "subscribing to transfers needs the scope balances:read or transfers:write");
+  }
   if (alerts) hub.setAlerts(connection, true, caller.accounts === "*" || hasScope(caller, "ops:read") ? null : (id) => canSeeAlertOf(caller, id));
   subscribeAccounts(session, accounts);
+  subscribeTransfers(session, transfers);
+}
+
+/**
+ * Subscribes the transfers the caller may see (their source is one of its accounts), each with
+ * its state now; one it may not see answers as an unknown one does: transfer_not_found.
+ */
+function subscribeTransfers(session: Session, transferIds: readonly string[]): void {
+  const { deps, hub, connection, caller } = session;
+  const views = transferIds.map((id) => deps.transfers.transferOf(id, caller));
+  const visible = transferIds.filter((_, index) => views[index] !== null);
+  const subscribed = hub.subscribe(connection, visible.map(transferSubscriptionKey));
+  if (!subscribed.ok) return sendError(hub, connection, "too_many_subscriptions", "message.transfers", "too many subscriptions");
+  transferIds.forEach((id, index) => {
+    const view = views[index];
+    if (view !== null && view !== undefined) hub.deliver(connection, JSON.stringify({ type: "transfer", ...view }));
+    else sendError(hub, connection, "transfer_not_found", `message.transfers.${index}`, `no transfer ${id}`);
+  });
 }
 
 /**

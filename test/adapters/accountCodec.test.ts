@@ -3,6 +3,22 @@ import { describe, expect, test } from "bun:test";
 import { ACCOUNT_CODEC_VERSION, decodeAccount, encodeAccount } from "../../src/adapters/redis/accountCodec.ts";
 import { dedupeWindowSize } from "../../src/domain/account/accountState.ts";
 import { account, eod, txn } from "../domain/builders.ts";
+import { authorizeTransfer } from "../../src/domain/transfer/authorizeTransfer.ts";
+import { applyTransfer } from "../../src/domain/transfer/applyTransfer.ts";
+import { idempotencyScopeOf } from "../../src/domain/transfer/transfer.ts";
+
+/** `busy()` with an open transfer of 50.00 (its hold) and its risk history. */
+function withTransfer() {
+  const state = busy();
+  const request = {
+    transferId: "tr-1", fromAccountId: state.accountId, toAccountId: "999", amountMinor: 5000, currency: "USD", reference: "rent",
+    idempotencyScope: idempotencyScopeOf("app", "k1"), requestFingerprint: "f".repeat(64),
+  };
+  const decided = authorizeTransfer(state, request, { nowMs: 1_795_340_000_000, destinationCurrency: "USD" });
+  if (decided.kind !== "decided") throw new Error(`the fixture's transfer was ${decided.kind}`);
+  applyTransfer(state, decided.transfer, 1_795_340_000_000);
+  return state;
+}
 
 const busy = () => account(
   eod({ messageId: "e1", balance: "1000.00", asOfDate: "2026-11-21" }),
@@ -48,6 +64,26 @@ describe("the account codec", () => {
     const v3 = JSON.parse(encodeAccount({ ...busy(), originMs: 5 }));
     const v2 = JSON.stringify([2, ...v3.slice(1, 12)]);
     expect(decodeAccount(v2)).toEqual({ ...busy(), originMs: 0 });
+  });
+
+  test("transfers, their keys, the holds and the risk history round-trip (version 4)", () => {
+    const state = withTransfer();
+    expect(state.holdsMinor).toBe(5000);
+    const decoded = decodeAccount(encodeAccount(state));
+    expect(decoded).toEqual(state);
+    expect(decoded.transferKeys.get(idempotencyScopeOf("app", "k1"))).toBe("tr-1");
+  });
+
+  test("a version 3 snapshot (before transfers) loads with no transfers and no holds", () => {
+    const v4 = JSON.parse(encodeAccount(busy()));
+    const v3 = JSON.stringify([3, ...v4.slice(1, 13)]);
+    expect(decodeAccount(v3)).toEqual(busy());
+  });
+
+  test("a snapshot whose holds disagree with its open transfers fails loudly at load", () => {
+    const encoded = JSON.parse(encodeAccount(withTransfer()));
+    encoded[6] = 4999; // holdsMinor
+    expect(() => decodeAccount(JSON.stringify(encoded))).toThrow(/holds/);
   });
 
   test("an unknown codec version fails loudly instead of loading a wrong state", () => {

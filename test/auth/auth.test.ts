@@ -243,6 +243,32 @@ test("an API key is matched by its hash (only the hash is in the file), a wrong 
 });
 
 // Last: it stops the engine to read its embedded store.
+test("user A on user B's transfer gets the answer of an unknown transfer, and cannot send from B's account", async () => {
+  const asAdmin = { "content-type": "application/json", ...withKey(keys.admin) };
+  expect((await fetch(`${engine.base}/v1/admin/facilities/none`, { method: "PUT", headers: asAdmin, body: JSON.stringify({ limit: "0" }) })).status).toBe(200);
+  const tokenB = bearer(await signHs256({ sub: "user-b", scope: "balances:read transfers:write", accounts: ["B1", "B2"] }));
+  const tokenA = bearer(await signHs256({ sub: "user-a", scope: "balances:read transfers:write", accounts: ["A1"] }));
+  const send = (token: Record<string, string>, key: string, fromAccountId: string) => fetch(`${engine.base}/v1/transfers`, {
+    method: "POST", headers: { "content-type": "application/json", "idempotency-key": key, ...token },
+    body: JSON.stringify({ fromAccountId, toAccountId: "A1", amount: "10.00", currency: "USD" }),
+  });
+  const created = await send(tokenB, "b-1", "B1");
+  expect(created.status).toBe(201);
+  const { transferId } = await bodyOf(created);
+
+  const hidden = await bodyOf(await get(`/v1/transfers/${transferId}`, tokenA));
+  const unknown = await bodyOf(await get("/v1/transfers/no-such-transfer", tokenA));
+  expect(hidden).toEqual({ error: { ...unknown.error, message: unknown.error.message.replace("no-such-transfer", transferId) } });
+  expect((await get(`/v1/transfers/${transferId}`, tokenB)).status).toBe(200);
+
+  const fromB = await send(tokenA, "a-1", "B1");
+  const fromNobody = await send(tokenA, "a-2", "NOBODY");
+  expect({ status: fromB.status, body: await bodyOf(fromB) }).toEqual({ status: fromNobody.status, body: await bodyOf(fromNobody) });
+  expect(fromB.status).toBe(404);
+  const cancel = await fetch(`${engine.base}/v1/transfers/${transferId}/cancel`, { method: "POST", headers: tokenA });
+  expect(cancel.status).toBe(404);
+});
+
 test("every admin action in these tests has its audit.events row with the caller's name", async () => {
   const put = (facilityId: string, limit: string) => fetch(`${engine.base}/v1/admin/facilities/${facilityId}`, {
     method: "PUT", headers: { "content-type": "application/json", ...withKey(keys.admin) }, body: JSON.stringify({ limit }),
@@ -256,7 +282,10 @@ test("every admin action in these tests has its audit.events row with the caller
   const { rows } = await store.query<{ actor: string; action: string; target: string; status: number }>(
     "SELECT actor, action, target, status FROM audit.events ORDER BY event_id");
   await store.close();
-  expect(rows).toEqual([
+  expect(rows.map((row) => ({ ...row, target: row.action === "transfer.decide" || row.action === "transfer.cancel" ? "<transferId>" : row.target }))).toEqual([
+    { actor: "key:admin", action: "facility.set", target: "none", status: 200 },
+    { actor: "jwt:user-b", action: "transfer.decide", target: "<transferId>", status: 201 },
+    { actor: "jwt:user-a", action: "transfer.cancel", target: "<transferId>", status: 404 },
     { actor: "key:admin", action: "facility.set", target: "F-audit", status: 200 },
     { actor: "key:admin", action: "facility.set", target: "F-audit", status: 400 },
     { actor: "key:admin", action: "dlq.read", target: "dlq", status: 200 },

@@ -20,11 +20,15 @@ export function uniqueNames(label: string) {
     eod: `${id}.eod`,
     transactions: `${id}.transactions`,
     dlq: `${id}.dlq`,
+    /** The engine creates these two itself at start; deleteTopics removes them with the others. */
+    journal: `${id}.journal`,
+    approved: `${id}.approved`,
     env: {
       KAFKA_BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id, REDIS_BUS_SECRET: TEST_BUS_SECRET,
       // Explicit, as the engine requires with Kafka: these tests are about Kafka, not auth (test/auth/ is).
       AUTH_MODE: "none",
       KAFKA_TOPIC_EOD: `${id}.eod`, KAFKA_TOPIC_TRANSACTIONS: `${id}.transactions`, KAFKA_TOPIC_DLQ: `${id}.dlq`,
+      KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,
     } as Record<string, string>,
   };
 }
@@ -65,7 +69,10 @@ export async function deleteTopics(names: string[]): Promise<void> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await admin.deleteTopics({ topics: names, timeout: 30_000 });
+    // With each test's topics go the ones its engines made for themselves (`<id>.journal`, `<id>.approved`).
+    const prefixes = new Set(names.map((name) => name.slice(0, name.lastIndexOf(".") + 1)).filter((prefix) => prefix !== ""));
+    const siblings = (await admin.listTopics()).filter((topic) => [...prefixes].some((prefix) => topic.startsWith(prefix)));
+    await admin.deleteTopics({ topics: [...new Set([...names, ...siblings])], timeout: 30_000 });
   } catch {
     // A topic already gone, or a broker that is down: nothing for the test to report.
   } finally {

@@ -6,7 +6,7 @@
  * mailboxes reach their bound, the partition is paused until they drain (backpressure).
  */
 import type { Logger } from "../../observability/log.ts";
-import type { MessageIngest, ShardHost } from "../../runtime/ports.ts";
+import type { MessageIngest, ShardHost, TransferJournalReplay } from "../../runtime/ports.ts";
 import type { OwnedShard, OwnedShards } from "./ownedShards.ts";
 
 /** Messages a shard's mailboxes may hold before its partition is paused (plus one fetched batch). */
@@ -26,6 +26,9 @@ export interface FetchedBatch {
 export interface BatchApplierDeps {
   readonly owned: OwnedShards;
   readonly ingest: MessageIngest;
+  /** The transfer journal's topic and where its records go. */
+  readonly journalTopic: string;
+  readonly journal: TransferJournalReplay;
   readonly host: ShardHost;
   /** Stops fetching the shard's partitions until `queuedIn` falls to half the bound. */
   readonly backpressure: (partition: number) => void;
@@ -47,11 +50,10 @@ export class BatchApplier {
       const offset = BigInt(record.offset);
       if (offset < next) continue; // already inside the recovered state
       if (offset > next) this.deps.log.warn("kafka_offset_gap", { topic, partition, expected: String(next), got: record.offset });
-      const result = this.deps.ingest.ingest({
-        text: record.value === null ? "" : record.value.toString("utf8"),
-        source: { kind: "kafka", topic, partition, offset: record.offset },
-        shard: partition,
-      });
+      const text = record.value === null ? "" : record.value.toString("utf8");
+      const result = topic === this.deps.journalTopic
+        ? this.deps.journal.replay(text, partition)
+        : this.deps.ingest.ingest({ text, source: { kind: "kafka", topic, partition, offset: record.offset }, shard: partition });
       if (result instanceof Promise) this.trackPending(shard, topic, offset, result);
       next = offset + 1n;
       applied(record.offset);

@@ -10,7 +10,7 @@
  */
 import { Kafka, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
-import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus } from "../../runtime/ports.ts";
+import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus, TransferJournalReplay } from "../../runtime/ports.ts";
 import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX } from "./batchApplier.ts";
 import { sessionTimeoutFloorMs } from "./brokerLimits.ts";
 import { ConsumerRunner } from "./consumerRunner.ts";
@@ -47,6 +47,7 @@ const DRAIN_POLL_MS = 50;
 
 export interface KafkaSourceDeps {
   readonly ingest: MessageIngest;
+  readonly journal: TransferJournalReplay;
   readonly host: ShardHost;
   readonly snapshots: SnapshotStore;
   readonly log: Logger;
@@ -72,10 +73,20 @@ export class KafkaSource implements EventSource {
     this.recovery = new ShardRecovery({
       owned: this.owned, host: deps.host, store: deps.snapshots, snapshots: this.scheduler, instanceId: options.instanceId,
       inputTopics: inputTopicsOf(options.topics), lowOffset: (topic, partition) => this.lowOffset(topic, partition),
+      journalEnd: (partition) => this.highOffset(options.topics.journal, partition),
       seek: (topic, partition, offset) => this.runner?.seek(topic, partition, offset),
       onShardRecovered: options.onShardRecovered, fenced: () => deps.metrics.fenced(),
       recoveryFailed: () => deps.metrics.recoveryFailed(), isStopped: () => this.state === "stopped", log: deps.log,
     });
+  }
+
+  /**
+   * True while this instance decides for the shard: its partition is assigned, recovered, and its
+   * transfer journal replayed up to where it ended at recovery (every hold is in the accounts).
+   */
+  owns(shardId: number): boolean {
+    const shard = this.owned.get(shardId);
+    return shard !== undefined && BigInt(shard.nextOffsets[this.options.topics.journal] ?? "0") >= shard.journalEnd;
   }
 
   markChanged(shardId: number, accountId: string): void {
@@ -119,7 +130,7 @@ export class KafkaSource implements EventSource {
   private createRunner(sessionTimeoutMs: number): ConsumerRunner {
     const { deps } = this;
     const applier = new BatchApplier({
-      owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log,
+      owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log, journal: deps.journal, journalTopic: this.options.topics.journal,
       backpressure: (partition) => this.pauseUntilDrained(partition, deps),
     });
     return new ConsumerRunner({
@@ -155,6 +166,11 @@ export class KafkaSource implements EventSource {
       this.runner?.resume(partition);
       deps.log.info("kafka_partition_resumed", { partition });
     }, DRAIN_POLL_MS);
+  }
+
+  private async highOffset(topic: string, partition: number): Promise<bigint> {
+    const partitions = await this.admin!.fetchTopicOffsets(topic);
+    return BigInt(partitions.find((p) => p.partition === partition)?.high ?? "0");
   }
 
   private async lowOffset(topic: string, partition: number): Promise<string> {

@@ -19,6 +19,11 @@ export interface OwnedShard {
   readonly pending: Map<string, Set<bigint>>;
   /** Offsets as of the last snapshot, to skip a write when nothing moved. */
   snapshotOffsets: string;
+  /**
+   * The transfer journal's end offset when the shard was recovered: until it is replayed up to
+   * there the accounts may lack holds, so no transfer is decided on them (see KafkaSource.owns).
+   */
+  journalEnd: bigint;
 }
 
 /** The offsets a snapshot may store now: every record below them is applied. */
@@ -49,7 +54,7 @@ export class OwnedShards {
   own(shardId: number, epoch: number, nextOffsets: Record<string, string>): OwnedShard {
     const shard = {
       epoch, nextOffsets: { ...nextOffsets }, dirty: new Set<string>(), pending: new Map<string, Set<bigint>>(),
-      snapshotOffsets: JSON.stringify(nextOffsets),
+      snapshotOffsets: JSON.stringify(nextOffsets), journalEnd: 0n,
     };
     this.owned.set(shardId, shard);
     return shard;

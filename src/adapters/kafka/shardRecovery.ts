@@ -23,6 +23,8 @@ export interface RecoveryDeps {
   readonly inputTopics: readonly string[];
   /** The first offset still in a topic's partition, for a shard never snapshotted. */
   readonly lowOffset: (topic: string, partition: number) => Promise<string>;
+  /** The transfer journal's end offset in a partition now. */
+  readonly journalEnd: (partition: number) => Promise<bigint>;
   /** Moves the consumer's position on a partition. */
   readonly seek: (topic: string, partition: number, offset: string) => void;
   readonly onShardRecovered?: (shardId: number) => void;
@@ -75,7 +77,8 @@ export class ShardRecovery {
     } else {
       const snapshot = await store.load(shardId);
       host.load(shardId, snapshot.accounts);
-      owned.own(shardId, epoch, await this.startOffsets(shardId, snapshot.offsets));
+      const journalEnd = await this.deps.journalEnd(shardId);
+      owned.own(shardId, epoch, await this.startOffsets(shardId, snapshot.offsets)).journalEnd = journalEnd;
       log.info("shard_recovered", { shardId, accounts: snapshot.accounts.length, offsets: snapshot.offsets });
       this.deps.onShardRecovered?.(shardId);
     }

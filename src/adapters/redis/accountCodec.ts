@@ -5,15 +5,17 @@
  * Versioned: the first element is the codec version. Version 1 had no tag (its first element is
  * the account id, a string); snapshots written by it still load. A new version adds a decoder
  * here and keeps the old ones. Version 3 appends the state's origin (versions 1 and 2 load with
- * origin 0, the origin of every row written before origins existed).
+ * origin 0, the origin of every row written before origins existed). Version 4 appends the
+ * transfers and the risk history (transferCodec.ts); older versions load with none.
  */
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { ownedString } from "../../domain/ownedString.ts";
+import { decodeTransferPart, encodeTransferPart, type TransferPart } from "./transferCodec.ts";
 
-export const ACCOUNT_CODEC_VERSION = 3;
+export const ACCOUNT_CODEC_VERSION = 4;
 
 type EncodedEod = [balanceMinor: number, date: string, epochSeconds: number, nanos: number, facilityId: string];
 
@@ -32,7 +34,9 @@ type Fields = [
   removedIds: [string, string][],
 ];
 
-type EncodedV3 = [codecVersion: 3, ...fields: Fields, originMs: number];
+type EncodedV4 = [codecVersion: 4, ...fields: Fields, originMs: number, transfers: TransferPart];
+
+const NO_TRANSFERS: TransferPart = [[], [], []];
 
 /** What Redis gives back is checked field by field before it becomes an account (a corrupt or forged value fails). */
 const Minor = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
@@ -58,7 +62,7 @@ export class CorruptAccountError extends Error {}
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV3 = [
+  const encoded: EncodedV4 = [
     ACCOUNT_CODEC_VERSION,
     state.accountId,
     state.currency,
@@ -72,6 +76,7 @@ export function encodeAccount(state: AccountState): string {
     [...state.createdIds],
     [...state.removedIds],
     state.originMs,
+    encodeTransferPart(state.transfers, state.risk),
   ];
   return JSON.stringify(encoded);
 }
@@ -86,19 +91,22 @@ export function decodeAccount(text: string): AccountState {
   }
   if (!Array.isArray(parsed)) throw new CorruptAccountError("an encoded account is an array");
   // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return stateOf(parsed, 0);
-  if (parsed[0] === 2) return stateOf(parsed.slice(1), 0);
-  if (parsed[0] === 3) return stateOf(parsed.slice(1, 12), parsed[12]);
+  if (typeof parsed[0] === "string") return stateOf(parsed, 0, NO_TRANSFERS);
+  if (parsed[0] === 2) return stateOf(parsed.slice(1), 0, NO_TRANSFERS);
+  if (parsed[0] === 3) return stateOf(parsed.slice(1, 12), parsed[12], NO_TRANSFERS);
+  if (parsed[0] === 4) return stateOf(parsed.slice(1, 12), parsed[12], parsed[13]);
   throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
 }
 
-function stateOf(candidate: unknown[], origin: unknown): AccountState {
+function stateOf(candidate: unknown[], origin: unknown, transferPart: unknown): AccountState {
   if (!fieldsCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${fieldsCheck.Errors(candidate).First()?.path ?? "?"}`);
   if (typeof origin !== "number" || !Number.isSafeInteger(origin) || origin < 0) throw new CorruptAccountError(`an encoded account has origin ${String(origin)}`);
   const fields = candidate as Fields;
   const originMs = origin;
   if (fields[1] !== null && minorDigitsOf(fields[1]) === undefined) throw new CorruptAccountError(`an encoded account has unknown currency ${fields[1]}`);
   const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] = fields;
+  const transfers = decodeTransferPart(transferPart);
+  if (typeof transfers === "string") throw new CorruptAccountError(`an encoded account: ${transfers}`);
   const state: AccountState = {
     accountId: ownedString(accountId),
     originMs,
@@ -110,6 +118,7 @@ function stateOf(candidate: unknown[], origin: unknown): AccountState {
     buckets: new Map(buckets),
     intradayTotalMinor: buckets.reduce((sum, [, total]) => sum + total, 0),
     holdsMinor,
+    ...transfers,
     version,
     updatedAtMs,
     messageIds: idWindow(messageIds),

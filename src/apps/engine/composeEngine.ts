@@ -79,6 +79,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const app = createApp(httpDepsOf(config, edges, core, sync, lifecycle), edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
+  // Where other instances forward the transfers this one decides.
+  await edges.kafka?.directory.announce(config.ADVERTISED_URL || `http://127.0.0.1:${served.port}`);
   const started = await startKafka(edges, core, syncAccount);
   if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
 
@@ -123,7 +125,13 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     shardCount: config.SHARD_COUNT, alertThresholds, facilityCacheTtlMs: config.FACILITY_CACHE_TTL_MS,
     facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityLookupWaitMs: config.FACILITY_LOOKUP_WAIT_MS,
     facilityStore: new SqlFacilityStore(store),
-    outputs: outputsOf(edges, syncAccount), metrics, log,
+    outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
+    transferJournal: kafka?.transferJournal, owns: kafka?.owns,
+    transferOutputs: {
+      transferChanged: (view) => edges.ws.transferChanged(view),
+      approved: (transfer) => kafka?.transferJournal.approved(transfer),
+    },
+    remoteCurrencyOf: kafka === null ? undefined : async (accountId) => (await kafka.remoteBalanceOf(accountId))?.currency ?? null,
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
@@ -142,7 +150,8 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
   });
   const balances = kafka === null ? core.balances : { ...core.balances, remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id) };
   return {
-    balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness,
+    balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
+    transferOwners: kafka?.transferOwners ?? null,
     accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
     access: edges.access, audit: new SqlAuditLog(store), wsAllowedOrigins: originsOf(config.WS_ALLOWED_ORIGINS),
@@ -171,10 +180,11 @@ async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: A
   const { kafka, hub } = edges;
   if (kafka === null) return { ok: true };
   try {
-    await kafka.start(core.ingest, core.runtime, remotePushTo(hub, core), (shardId) => {
+    await kafka.start({ ingest: core.ingest, journal: core.journalReplay }, core.runtime, remotePushTo(hub, core), (shardId) => {
       const recovered = core.runtime.statesOf(shardId);
       recovered.forEach(syncAccount); // the Postgres copy converges after any restart
       core.refreshUnknownLimits(recovered.values());
+      core.transferRecorder.recovered(recovered.values());
     });
   } catch (error) {
     return { ok: false, failure: { reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS", error: errorText(error) } };

@@ -16,7 +16,13 @@ import { FacilityLookup } from "../../runtime/facilityLookup.ts";
 import { FacilityRefresher } from "../../runtime/facilityRefresher.ts";
 import { Ingest } from "../../runtime/ingest.ts";
 import { IngestMetrics } from "../../runtime/ingestMetrics.ts";
-import type { BalanceReader, EngineOutputs, FacilityStore } from "../../runtime/ports.ts";
+import type { BalanceReader, EngineOutputs, FacilityStore, TransferJournal, TransferOutputs } from "../../runtime/ports.ts";
+import { TransferDesk } from "../../runtime/transferDesk.ts";
+import { TransferExpiry } from "../../runtime/transferExpiry.ts";
+import { TransferIndex } from "../../runtime/transferIndex.ts";
+import { TransferRecorder } from "../../runtime/transferRecorder.ts";
+import { TransferJournalReplay } from "../../runtime/transferJournalReplay.ts";
+import { isOpen } from "../../domain/transfer/transfer.ts";
 
 export interface EngineCoreOptions {
   readonly shardCount: number;
@@ -30,7 +36,20 @@ export interface EngineCoreOptions {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now?: () => number;
+  /** TRANSFER_2FA_TIMEOUT_MS. */
+  readonly transfer2faTimeoutMs?: number;
+  /** Where transfer facts become durable; in memory when absent (embedded mode). */
+  readonly transferJournal?: TransferJournal;
+  readonly transferOutputs?: TransferOutputs;
+  /** Whether this instance decides for an account now (Kafka: owns its partition); always when absent. */
+  readonly owns?: (accountId: string) => boolean;
+  /** A destination account another instance holds: its currency from its snapshot. */
+  readonly remoteCurrencyOf?: (accountId: string) => Promise<string | null>;
 }
+
+/** Embedded mode's journal: the record is in memory with everything else the process knows. */
+const IN_MEMORY_JOURNAL: TransferJournal = { append: () => Promise.resolve() };
+const NO_TRANSFER_OUTPUTS: TransferOutputs = { transferChanged: () => {}, approved: () => {} };
 
 export interface EngineCore {
   readonly runtime: AccountRuntime;
@@ -39,6 +58,11 @@ export interface EngineCore {
   readonly facilityLookup: FacilityLookup;
   /** Balances from memory. */
   readonly balances: BalanceReader;
+  readonly transfers: TransferDesk;
+  /** Indexes recovered accounts' transfers and arms their 2FA deadlines. */
+  readonly transferRecorder: TransferRecorder;
+  /** The transfer journal read back (Kafka mode). */
+  readonly journalReplay: TransferJournalReplay;
   /** Reads again the facilities of recovered accounts whose limit is unknown (an outage may have left it so). */
   refreshUnknownLimits(states: Iterable<AccountState>): void;
   /** Ends the facility waits and refreshes (shutdown). */
@@ -53,7 +77,8 @@ export function createEngineCore(options: EngineCoreOptions): EngineCore {
   const now = options.now ?? Date.now;
   const runtime = new AccountRuntime(options.shardCount, now);
   const cache = new FacilityCache(options.facilityStore, options.facilityCacheTtlMs, options.facilityCacheEntriesMax, now);
-  const effects = new EffectRunner(options.outputs, metrics, log, now);
+  const transferParts = createTransferParts(options, runtime, now);
+  const effects = new EffectRunner(options.outputs, metrics, log, now, (state, id) => transferParts.recorder.changedByMessage(state, id));
   const facilities = new FacilityChanges(options.facilityStore, cache, runtime, effects, log, now);
   const refresher = new FacilityRefresher({
     cache, idsMax: FACILITIES_REFRESHED_MAX, log, found: (facility) => facilities.applyToAccounts(facility),
@@ -77,9 +102,46 @@ export function createEngineCore(options: EngineCoreOptions): EngineCore {
   const stop = () => {
     facilityLookup.stop();
     refresher.stop();
+    transferParts.expiry.stop();
   };
   const refreshUnknownLimits = (states: Iterable<AccountState>) => {
     for (const state of states) if (state.eod !== null && state.facilityLimitMinor === null) refresher.add(state.eod.facilityId);
   };
-  return { runtime, ingest, facilities, facilityLookup, balances, refreshUnknownLimits, stop };
+  transferParts.expiry.start();
+  return {
+    runtime, ingest, facilities, facilityLookup, balances, refreshUnknownLimits, stop,
+    transfers: transferParts.desk, transferRecorder: transferParts.recorder,
+    journalReplay: new TransferJournalReplay(runtime, transferParts.recorder, () => metrics.dropsTotal.inc({ what: "transfer_journal_record" })),
+  };
+}
+
+/** The transfer desk and what it needs: the index, the recorder, the 2FA deadlines. */
+function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime, now: () => number) {
+  const { metrics } = options;
+  const index = new TransferIndex();
+  let desk: TransferDesk | null = null;
+  const expiry = new TransferExpiry(options.transfer2faTimeoutMs ?? 300_000, (accountId, id) => desk!.expire(accountId, id), now);
+  const recorder = new TransferRecorder({
+    index, outputs: options.outputs, transferOutputs: options.transferOutputs ?? NO_TRANSFER_OUTPUTS, now,
+    pending: (transfer) => expiry.arm(transfer), evictedEarly: (count) => metrics.dropsTotal.inc({ what: "transfer_kept" }, count),
+  });
+  const localCurrencyOf = (accountId: string) => {
+    const state = runtime.stateOf(accountId);
+    return state?.eod == null ? null : state.currency;
+  };
+  desk = new TransferDesk({
+    runtime, recorder, index, now, journal: options.transferJournal ?? IN_MEMORY_JOURNAL, owns: options.owns ?? (() => true),
+    destinationCurrencyOf: (accountId) => localCurrencyOf(accountId) ?? options.remoteCurrencyOf?.(accountId) ?? null,
+    refused: (code) => metrics.transferRefusalsTotal.inc({ code }),
+    decided: (decision, seconds) => {
+      metrics.transfersTotal.inc({ decision });
+      metrics.transferDecisionDurationSeconds.observe(seconds);
+    },
+  });
+  metrics.sources.holdsActive = () => {
+    let open = 0;
+    for (const [, state] of runtime.accounts()) for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
+    return open;
+  };
+  return { index, recorder, expiry, desk };
 }

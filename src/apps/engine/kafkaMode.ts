@@ -5,15 +5,20 @@
 import Redis from "ioredis";
 import { KafkaDlqProducer } from "../../adapters/kafka/dlqProducer.ts";
 import { KafkaSource } from "../../adapters/kafka/kafkaSource.ts";
+import { ensureEngineTopics } from "../../adapters/kafka/engineTopics.ts";
+import { KafkaTransferJournal } from "../../adapters/kafka/transferJournalProducer.ts";
+import { Kafka } from "kafkajs";
+import { kafkaLogOptions } from "../../adapters/kafka/kafkaLog.ts";
 import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
+import { InstanceDirectory } from "../../adapters/redis/instanceDirectory.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Metrics } from "../../observability/metrics.ts";
 import { partitionForKey } from "../../runtime/partitionForKey.ts";
-import type { MessageIngest, ShardHost } from "../../runtime/ports.ts";
+import type { MessageIngest, ShardHost, TransferJournalReplay } from "../../runtime/ports.ts";
 import { kafkaSourceMetrics } from "./metricHooks.ts";
 
 const REDIS_OPTIONS = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false };
@@ -34,9 +39,16 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   });
   const dlqProducer = new KafkaDlqProducer(brokers, `balance-engine-dlq-${instanceId}`, config.KAFKA_TOPIC_DLQ, log, dropped("dlq_produce"),
     () => metrics.dlqProduceFailuresTotal.inc());
+  const transferJournal = new KafkaTransferJournal(brokers, `balance-engine-journal-${instanceId}`,
+    { journal: config.KAFKA_TOPIC_TRANSFER_JOURNAL, approved: config.KAFKA_TOPIC_APPROVED },
+    (accountId) => partitionForKey(accountId, config.SHARD_COUNT), log, () => metrics.dropsTotal.inc({ what: "transfer_approved_send" }));
+  const directory = new InstanceDirectory(redis, config.REDIS_KEY_PREFIX, instanceId);
   let source: KafkaSource | null = null;
   return {
-    redis, bus, dlqProducer,
+    redis, bus, dlqProducer, transferJournal, directory,
+    transferOwners: { ownerUrlOf: (accountId: string) => directory.ownerUrlOf(partitionForKey(accountId, config.SHARD_COUNT)) },
+    /** True when this instance decides for the account now (see KafkaSource.owns). */
+    owns: (accountId: string) => source?.owns(partitionForKey(accountId, config.SHARD_COUNT)) ?? false,
     get source() {
       return source;
     },
@@ -51,21 +63,30 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
         return null;
       }
     },
-    /** Connects the DLQ producer and the bus, then joins the group. */
-    async start(ingest: MessageIngest, host: ShardHost, remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void) {
+    /** Connects the DLQ producer, the journal and the bus, then joins the group. */
+    async start(
+      inputs: { ingest: MessageIngest; journal: TransferJournalReplay }, host: ShardHost,
+      remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void,
+    ) {
+      const { ingest, journal } = inputs;
+      const admin = new Kafka({ clientId: `balance-engine-admin-${instanceId}`, brokers, ...kafkaLogOptions(log) });
+      await ensureEngineTopics(admin, config.KAFKA_TOPIC_TRANSFER_JOURNAL, config.KAFKA_TOPIC_APPROVED, config.SHARD_COUNT);
       await dlqProducer.connect();
+      await transferJournal.connect();
       await bus.listen(remote);
       source = new KafkaSource({
         brokers, groupId: config.KAFKA_GROUP_ID, instanceId,
-        topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ },
+        topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ, journal: config.KAFKA_TOPIC_TRANSFER_JOURNAL },
         snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, stallMs: config.KAFKA_STALL_MS,
         onShardRecovered,
-      }, { ingest, host, snapshots, log, metrics: kafkaSourceMetrics(metrics) });
+      }, { ingest, journal, host, snapshots, log, metrics: kafkaSourceMetrics(metrics) });
       await source.start();
     },
     async close() {
+      await directory.stop();
       await bus.stop();
       await dlqProducer.stop();
+      await transferJournal.stop();
       subscriber.disconnect();
       await redis.quit();
     },

@@ -1,5 +1,7 @@
 /** What the engine knows about one account. Owned by exactly one actor. */
 import type { Instant } from "../calendar.ts";
+import { newRiskHistory, type RiskHistory } from "../transfer/riskHistory.ts";
+import { isOpen, type Transfer } from "../transfer/transfer.ts";
 
 export interface EodState {
   readonly balanceMinor: number;
@@ -21,8 +23,17 @@ export interface AccountState {
   readonly buckets: Map<string, number>;
   /** Sum of `buckets`, kept so that a read is O(1). */
   intradayTotalMinor: number;
-  /** Funds reserved by authorizations not yet posted (0 until the transfer API exists). */
+  /** Funds reserved by open transfers (APPROVED, PENDING_2FA): the sum of their amounts. */
   holdsMinor: number;
+  /**
+   * The account's outgoing transfers, oldest first: the open ones (its holds) and the finished
+   * ones of the last 24 h (idempotent replays and GET /v1/transfers/:id), bounded per account.
+   */
+  readonly transfers: Map<string, Transfer>;
+  /** Idempotency scope (caller + key) → transferId, for `transfers` (derived: not in snapshots). */
+  readonly transferKeys: Map<string, string>;
+  /** What the risk score reads: this account's own recent transfers. */
+  readonly risk: RiskHistory;
   /** +1 with every applied change. */
   version: number;
   /**
@@ -59,6 +70,9 @@ export function newAccountState(accountId: string, originMs = 0): AccountState {
     buckets: new Map(),
     intradayTotalMinor: 0,
     holdsMinor: 0,
+    transfers: new Map(),
+    transferKeys: new Map(),
+    risk: newRiskHistory(),
     version: 0,
     updatedAtMs: 0,
     messageIds: new Map(),
@@ -75,6 +89,9 @@ export function assertAccountState(state: AccountState): void {
     sum += total;
   }
   if (sum !== state.intradayTotalMinor) throw new Error("invariant: intraday total disagrees with its buckets");
+  let held = 0;
+  for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) held += transfer.amountMinor;
+  if (held !== state.holdsMinor) throw new Error("invariant: holds disagree with the open transfers");
   if (!Number.isSafeInteger(state.version) || state.version < 0) throw new Error("invariant: bad version");
   if (!Number.isSafeInteger(state.originMs) || state.originMs < 0) throw new Error("invariant: bad origin");
 }

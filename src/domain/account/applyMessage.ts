@@ -13,6 +13,7 @@ import type { BankMessage, EodBalanceMessage, TransactionMessage } from "./messa
 import { addMinor, sumMinor } from "../money.ts";
 import { ownedString } from "../ownedString.ts";
 import type { DeadLetterReason, Outcome, Warning } from "../reasons.ts";
+import { applyStatusChange } from "../transfer/changeTransferStatus.ts";
 
 export type FacilityMissing = "facility_not_found" | "facility_unavailable";
 
@@ -34,7 +35,8 @@ export type Effect =
   | { readonly kind: "dead_letter"; readonly reason: DeadLetterReason }
   | { readonly kind: "alert"; readonly alert: HighValueAlert }
   | { readonly kind: "eod_fix" }
-  | { readonly kind: "eod_mismatch"; readonly engineCloseMinor: number | null; readonly eodBalanceMinor: number };
+  | { readonly kind: "eod_mismatch"; readonly engineCloseMinor: number | null; readonly eodBalanceMinor: number }
+  | { readonly kind: "transfer_changed"; readonly transferId: string };
 
 /** An EOD that would apply needs its facility limit: look it up and call again with it. */
 export interface FacilityRequest {
@@ -95,6 +97,7 @@ function applyTransaction(state: AccountState, message: TransactionMessage, cont
   const alert = highValueAlertOf(message, context.alertThresholds, context.nowMs);
   const effects: Effect[] = [{ kind: "balance_changed" }];
   if (alert !== null) effects.push({ kind: "alert", alert });
+  if (postsTransfer(state, message, context.nowMs)) effects.push({ kind: "transfer_changed", transferId: message.transferId! });
   return { outcome: "applied", effects };
 }
 
@@ -151,6 +154,16 @@ function bucketTotals(state: AccountState, include: (bookingDate: string) => boo
   const totals: number[] = [];
   for (const [bookingDate, total] of state.buckets) if (include(bookingDate)) totals.push(total);
   return totals;
+}
+
+/**
+ * The ledger's debit leg of a transfer (`<transferId>:debit` on its source) posts it: the money
+ * has now left through the ordinary transaction, so its hold is released. One path of truth.
+ */
+function postsTransfer(state: AccountState, message: TransactionMessage, nowMs: number): boolean {
+  const transferId = message.transferId;
+  if (transferId === undefined || message.transactionId !== `${transferId}:debit`) return false;
+  return applyStatusChange(state, transferId, "POSTED", nowMs);
 }
 
 /**

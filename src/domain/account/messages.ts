@@ -33,6 +33,7 @@ export const TransactionShape = Type.Object({
   currency: ShortText,
   bookingDate: ShortText,
   timestamp: ShortText,
+  transferId: Type.Optional(Type.String({ minLength: 1, maxLength: ID_LENGTH_MAX, description: "Set on the ledger's legs of a transfer (`<transferId>:debit` / `:credit`)" })),
 });
 
 export const BankMessageShape = Type.Union([EodBalanceShape, TransactionShape]);
@@ -64,6 +65,8 @@ export interface TransactionMessage {
   readonly currency: string;
   readonly bookingDate: string;
   readonly timestamp: Instant;
+  /** The transfer this is a leg of, when the ledger posted it. */
+  readonly transferId?: string;
 }
 
 export type BankMessage = EodBalanceMessage | TransactionMessage;

@@ -12,6 +12,7 @@ import {
   TransactionShape,
   type BankMessage,
   type TransactionEventType,
+  type TransactionMessage,
 } from "./messages.ts";
 import { isDecimalString, parseAmount } from "../money.ts";
 import type { InvalidReason } from "../reasons.ts";
@@ -82,15 +83,17 @@ function checkEod(record: Record<string, any>): BankMessage | InvalidReason {
 function checkTransaction(record: Record<string, any>): BankMessage | InvalidReason {
   if (!transactionShape.Check(record)) return "invalid_schema";
   if (!isIdentifier(record.messageId) || !isIdentifier(record.accountId) || !isIdentifier(record.transactionId)) return "invalid_schema";
+  if (record.transferId !== undefined && !isIdentifier(record.transferId)) return "invalid_schema";
   if (!TRANSACTION_EVENT_TYPES.includes(record.eventType as TransactionEventType)) return "unknown_event_type";
   const common = checkCommon(record.amount, record.currency, record.bookingDate, record.timestamp);
   if (typeof common === "string") return common;
-  return {
+  const message: TransactionMessage = {
     type: "TRANSACTION", messageId: record.messageId, accountId: record.accountId,
     eventType: record.eventType as TransactionEventType, transactionId: record.transactionId,
     amountMinor: common.amountMinor, currency: record.currency, bookingDate: record.bookingDate,
     timestamp: common.timestamp,
   };
+  return record.transferId === undefined ? message : { ...message, transferId: record.transferId };
 }
 
 /** The checks both messages share, in the contract's order of reasons. */
