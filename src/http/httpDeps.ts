@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, VelocityReader,
+  AccountCopyReader, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, VelocityReader,
 } from "../runtime/ports.ts";
 
 export interface Readiness {
@@ -26,6 +26,8 @@ export interface HttpDeps {
   readonly accountCopy: AccountCopyReader | null;
   /** The ClickHouse event log's velocity figures; null when no CLICKHOUSE_URL is set. */
   readonly velocity: VelocityReader | null;
+  /** The event log's history (ClickHouse, or the embedded store); null when the engine keeps none. */
+  readonly history: EventHistory | null;
   /** Messages waiting behind lookups above which ingestion answers 429. */
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;

@@ -8,6 +8,8 @@ import { KafkaSource } from "../../adapters/kafka/kafkaSource.ts";
 import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
+import type { AccountState } from "../../domain/account/accountState.ts";
+import { explainedBalanceOf, type ExplainedBalance } from "../../domain/account/balanceExplanation.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -35,6 +37,15 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   const dlqProducer = new KafkaDlqProducer(brokers, `balance-engine-dlq-${instanceId}`, config.KAFKA_TOPIC_DLQ, log, dropped("dlq_produce"),
     () => metrics.dlqProduceFailuresTotal.inc());
   let source: KafkaSource | null = null;
+  const remoteStateOf = async (accountId: string): Promise<AccountState | null> => {
+    try {
+      return await snapshots.findAccount(accountId, partitionForKey(accountId, config.SHARD_COUNT), config.SHARD_COUNT);
+    } catch (error) {
+      if (!(error instanceof CorruptAccountError)) throw error; // Redis down: the caller says unavailable
+      log.error("snapshot_account_corrupt", { accountId, error: error.message });
+      return null;
+    }
+  };
   return {
     redis, bus, dlqProducer,
     get source() {
@@ -42,14 +53,12 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     },
     /** An account another instance owns (or one whose partition is moving), from its last snapshot. */
     async remoteBalanceOf(accountId: string): Promise<BalanceView | null> {
-      try {
-        const state = await snapshots.findAccount(accountId, partitionForKey(accountId, config.SHARD_COUNT), config.SHARD_COUNT);
-        return state === null ? null : balanceViewOf(state);
-      } catch (error) {
-        if (!(error instanceof CorruptAccountError)) throw error; // Redis down: the caller says unavailable
-        log.error("snapshot_account_corrupt", { accountId, error: error.message });
-        return null;
-      }
+      const state = await remoteStateOf(accountId);
+      return state === null ? null : balanceViewOf(state);
+    },
+    async remoteExplainedBalanceOf(accountId: string): Promise<ExplainedBalance | null> {
+      const state = await remoteStateOf(accountId);
+      return state === null ? null : explainedBalanceOf(state);
     },
     /** Connects the DLQ producer and the bus, then joins the group. */
     async start(ingest: MessageIngest, host: ShardHost, remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void) {
