@@ -10,6 +10,7 @@ import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
+import { historyRoutes } from "./routes/historyRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(adminRoutes(deps))
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity))
+    .use(historyRoutes(deps))
     .use(wsRoutes(deps, hub));
   return app;
 }
@@ -82,6 +84,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
     servers: [{ url: "/", description: "This engine" }],
     tags: [
       { name: "balances", description: "Balances and velocity of an account" },
+      { name: "history", description: "An account's past, from the event log: transactions and statements" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
       { name: "admin", description: "Facility limits" },
       { name: "dlq", description: "Dead letters kept in memory" },
