@@ -1,12 +1,14 @@
 /**
  * `bun start [--role <role>]`: one entry point, one composition root per process role.
- * Roles: `engine` (the default: API and actors).
+ * Roles: `engine` (the default: API and actors), `report` (the EOD report: `bun run report eod --date D`).
  */
 import { runEngine } from "./apps/engine/main.ts";
+import { runReport } from "./apps/report/main.ts";
 import { createLogger } from "./observability/log.ts";
 
 const ROLES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   engine: runEngine,
+  report: runReport,
 };
 
 const argv = Bun.argv.slice(2);

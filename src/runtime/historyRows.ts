@@ -6,7 +6,7 @@
 import type { BalancePoint } from "../domain/account/balancePoint.ts";
 import { formatInstant } from "../domain/calendar.ts";
 import { TRANSACTION_EVENT_TYPES, type TransactionEventType } from "../domain/account/messages.ts";
-import type { HistoryItem, LoggedEod } from "./ports.ts";
+import type { DayCloseParts, HistoryItem, LoggedEod } from "./ports.ts";
 
 /** Column aliases of a history item (no alias reuses a column's name: ClickHouse 18.16 resolves them query-wide). */
 export const ITEM_ALIASES = [
@@ -80,4 +80,42 @@ export function integerOf(value: unknown, name: string): number {
 function textOf(value: unknown, name: string): string {
   if (typeof value !== "string") throw new Error(`invariant: ${name} is ${String(value)}, not text`);
   return value;
+}
+
+/** A row of per-day totals: one account's net of one booking day. */
+export interface DayTotalRow {
+  readonly d_account_id: unknown;
+  readonly d_booking_date: unknown;
+  readonly d_total: unknown;
+}
+
+/** The base and core EODs and the day totals of a chunk of accounts, put together per account, in the order asked for. */
+export function dayClosePartsOf(
+  accountIds: readonly string[], baseRows: readonly (EodRow & { d_account_id: unknown })[],
+  coreRows: readonly (EodRow & { d_account_id: unknown })[], totalRows: readonly DayTotalRow[],
+): DayCloseParts[] {
+  const byAccount = (rows: readonly (EodRow & { d_account_id: unknown })[]) =>
+    new Map(rows.map((row) => [textOf(row.d_account_id, "d_account_id"), loggedEodOfRow(row)]));
+  const bases = byAccount(baseRows);
+  const cores = byAccount(coreRows);
+  const totals = new Map<string, Map<string, number>>();
+  for (const row of totalRows) {
+    const accountId = textOf(row.d_account_id, "d_account_id");
+    const days = totals.get(accountId) ?? new Map<string, number>();
+    days.set(textOf(row.d_booking_date, "d_booking_date"), integerOf(row.d_total, "d_total"));
+    totals.set(accountId, days);
+  }
+  return accountIds.map((accountId) => ({
+    accountId, baseEod: bases.get(accountId) ?? null, dayTotals: totals.get(accountId) ?? new Map(), coreEod: cores.get(accountId) ?? null,
+  }));
+}
+
+/** The earliest base EOD day of a chunk: the day totals start after it ("" when none has one). */
+export function earliestBaseDateOf(baseRows: readonly EodRow[]): string {
+  let earliest = "";
+  for (const row of baseRows) {
+    const date = textOf(row.e_as_of_date, "e_as_of_date");
+    if (earliest === "" || date < earliest) earliest = date;
+  }
+  return earliest;
 }

@@ -298,3 +298,40 @@ export interface EventHistory {
   /** null: the log has no EOD of the account before `date` (no opening to start from). */
   statementParts(accountId: string, date: string, itemsMax: number): Promise<HistoryLookup<StatementParts | null | "too_many_items">>;
 }
+
+// ---- The batch path: the EOD report reads the log and the Postgres copy, never engine memory ---
+
+/** An account of the Postgres copy, as the report lists them (in account id order). */
+export interface CopiedAccount {
+  readonly accountId: string;
+  readonly currency: string;
+}
+
+export interface AccountLister {
+  /** Accounts after `afterAccountId` ("" from the first), at most `limit`, in account id order. */
+  page(afterAccountId: string, limit: number): Promise<CopiedAccount[]>;
+  count(): Promise<number>;
+}
+
+/** What one account's close of a day is computed from (see domain/account/dayClose.ts). */
+export interface DayCloseParts {
+  readonly accountId: string;
+  /** The latest EOD (its last fix) of a day before the report's day; null: the log has none. */
+  readonly baseEod: LoggedEod | null;
+  /** Net of the applied transactions per booking day, for the days up to and including the report's day. */
+  readonly dayTotals: ReadonlyMap<string, number>;
+  /** The core system's EOD of the day (its last fix); null until it arrived. */
+  readonly coreEod: LoggedEod | null;
+}
+
+export interface HighValueItem extends HistoryItem {
+  readonly accountId: string;
+}
+
+/** The event log, read for many accounts at once. */
+export interface DayCloseReader {
+  /** One entry per account asked for, in the same order. */
+  closesOf(accountIds: readonly string[], date: string): Promise<HistoryLookup<DayCloseParts[]>>;
+  /** Applied TRANSACTION_CREATED booked on `date` with |amount| ≥ amountMinorMin (the caller filters per currency). */
+  highValueOf(accountIds: readonly string[], date: string, amountMinorMin: number): Promise<HistoryLookup<HighValueItem[]>>;
+}
