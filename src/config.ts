@@ -34,6 +34,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
   SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),
   SYNC_MIN_INTERVAL_MS: Int(60_000, 1, 86_400_000, "No account is written to datalake.account more often"),
+  RECONCILE_INTERVAL_MS: Int(60_000, 100, 86_400_000, "How often the engine compares its accounts with datalake.account (past the sync delay)"),
   CLICKHOUSE_URL: Type.String({ default: "", description: "ClickHouse for the event log and velocity; empty: no event log" }),
   CLICKHOUSE_DATABASE: Type.String({ default: "default", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),
   EVENT_LOG_BUFFER_MAX: Int(100_000, 1, 10_000_000, "Events waiting for the event log (ClickHouse, or the embedded store); past it the newest are dropped and counted"),

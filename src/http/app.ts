@@ -11,6 +11,7 @@ import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { historyRoutes } from "./routes/historyRoutes.ts";
+import { reconciliationRoutes } from "./routes/reconciliationRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
@@ -65,6 +66,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity))
     .use(historyRoutes(deps))
+    .use(reconciliationRoutes(deps))
     .use(wsRoutes(deps, hub));
   return app;
 }
@@ -86,7 +88,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
       { name: "balances", description: "Balances and velocity of an account" },
       { name: "history", description: "An account's past, from the event log: transactions and statements" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
-      { name: "admin", description: "Facility limits" },
+      { name: "admin", description: "Facility limits, reconciliation" },
       { name: "dlq", description: "Dead letters kept in memory" },
       { name: "ops", description: "Liveness, readiness, metrics" },
     ],

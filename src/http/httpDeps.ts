@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, VelocityReader,
+  AccountCopyReader, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, ReconciliationReader, VelocityReader,
 } from "../runtime/ports.ts";
 
 export interface Readiness {
@@ -28,6 +28,8 @@ export interface HttpDeps {
   readonly velocity: VelocityReader | null;
   /** The event log's history (ClickHouse, or the embedded store); null when the engine keeps none. */
   readonly history: EventHistory | null;
+  /** The engine against datalake.account, from its last pass. */
+  readonly reconciliation: ReconciliationReader;
   /** Messages waiting behind lookups above which ingestion answers 429. */
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;

@@ -136,6 +136,33 @@ export interface AccountCopyReader {
   read(accountId: string): Promise<AccountCopyLookup>;
 }
 
+/** Many rows of the copy at once (reconciliation): the rows found, in no order. */
+export interface AccountCopyBatchReader {
+  readMany(accountIds: readonly string[]): Promise<{ readonly ok: true; readonly rows: AccountRow[] } | { readonly ok: false; readonly error: string }>;
+}
+
+/** An account whose copy disagrees with the engine past the sync delay: both figures. */
+export interface ReconciliationDrift {
+  readonly engine: AccountRow;
+  /** null: the copy has no row for it. */
+  readonly copy: AccountRow | null;
+}
+
+export interface ReconciliationReport {
+  /** When the last full pass ended; null before the first. */
+  readonly checkedAtMs: number | null;
+  readonly accountsChecked: number;
+  readonly driftAccounts: number;
+  /** At most RECONCILIATION_DRIFTS_LISTED_MAX of them. */
+  readonly drifts: readonly ReconciliationDrift[];
+  /** The copy could not be read in the last attempt (the report is of the pass before). */
+  readonly copyUnavailable: boolean;
+}
+
+export interface ReconciliationReader {
+  report(): ReconciliationReport;
+}
+
 export interface DeadLetterPageQuery {
   /** Only letters whose sequence is below this (a page's cursor); absent: from the newest. */
   readonly before?: number;

@@ -25,6 +25,7 @@ import { createMetrics } from "../../observability/metrics.ts";
 import type { BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
+import { Reconciler } from "../../runtime/reconciler.ts";
 import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
@@ -69,9 +70,14 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (!opened.ok) return opened;
   const edges = opened.edges;
   const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
+  const reconciler = new Reconciler({
+    accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
+    syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
+  });
+  edges.metrics.sources.reconciliationDriftAccounts = () => reconciler.report().driftAccounts;
 
   const lifecycle = { stopping: false };
-  const app = createApp(httpDepsOf(config, edges, core, sync, lifecycle), edges.hub, config.WS_BUFFER_MAX_BYTES);
+  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler }, edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
   const started = await startKafka(edges, core, syncAccount);
@@ -81,11 +87,13 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
     : null;
   edges.eventLog?.start();
+  reconciler.start();
   await simulator?.start();
   log.info("engine_started", { port: served.port, instanceId, kafka: edges.kafka !== null, simulate: simulator !== null });
 
   const stop = async () => {
     lifecycle.stopping = true;
+    reconciler.stop();
     simulator?.stop();
     core.stop();
     await edges.kafka?.source?.stop(); // stops consuming, then writes the last snapshots
