@@ -19,6 +19,8 @@ import { quoteString, sqlInteger } from "./sql.ts";
 export interface ClickHouseHistoryReaderOptions {
   readonly connection: Pick<ClickHouseConnection, "selectJsonEachRow">;
   readonly database: string;
+  /** The table of the database to read; default transaction_events (the history benchmark reads a copy beside it). */
+  readonly table?: string;
   readonly log?: Logger;
 }
 
@@ -30,7 +32,7 @@ export class ClickHouseHistoryReader implements EventHistory {
   private readonly table: string;
 
   constructor(private readonly options: ClickHouseHistoryReaderOptions) {
-    this.table = eventsTableOf(options.database);
+    this.table = eventsTableOf(options.database, options.table);
   }
 
   async transactions(query: TransactionPageQuery): Promise<HistoryLookup<TransactionPage>> {
