@@ -1,3 +1,4 @@
+-- Numbered 004: number 003 is audit_events, added by the authentication work.
 -- The event log in the SQL store, for an engine without ClickHouse (the embedded mode): the same
 -- rows as ClickHouse's transaction_events. The unique key is the log's order (at_ms, seq) within
 -- an account; a retried insert of the same row conflicts with it and is skipped, so each row is
