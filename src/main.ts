@@ -1,14 +1,17 @@
 /**
  * `bun start [--role <role>]`: one entry point, one composition root per process role.
- * Roles: `engine` (the default: API and actors); `apikey` (mints an API key and exits: `bun run apikey`).
+ * Roles: `engine` (the default: API and actors); `apikey` (mints an API key and exits: `bun run apikey`);
+ * `report` (the EOD report: `bun run report eod --date D`).
  */
 import { runApiKey } from "./apps/apikey/main.ts";
 import { runEngine } from "./apps/engine/main.ts";
+import { runReport } from "./apps/report/main.ts";
 import { createLogger } from "./observability/log.ts";
 
 const ROLES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   engine: runEngine,
   apikey: runApiKey,
+  report: runReport,
 };
 
 const argv = Bun.argv.slice(2);

@@ -94,3 +94,13 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
+
+/**
+ * RFC 3339 in UTC, with as many fraction digits as the instant needs (none, or up to 9), so a
+ * timestamp the core system sent reads back to the same instant.
+ */
+export function formatInstant(instant: Instant): string {
+  const seconds = new Date(instant.epochSeconds * 1000).toISOString().slice(0, 19);
+  if (instant.nanos === 0) return `${seconds}Z`;
+  return `${seconds}.${String(instant.nanos).padStart(9, "0").replace(/0+$/, "")}Z`;
+}

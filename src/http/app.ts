@@ -10,6 +10,8 @@ import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
+import { historyRoutes } from "./routes/historyRoutes.ts";
+import { reconciliationRoutes } from "./routes/reconciliationRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
@@ -66,6 +68,8 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity, deps.access))
     .use(transferRoutes(deps))
+    .use(historyRoutes(deps))
+    .use(reconciliationRoutes(deps))
     .use(wsRoutes(deps, hub));
   return app;
 }
@@ -87,8 +91,9 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
     components: { securitySchemes: SECURITY_SCHEMES },
     tags: [
       { name: "balances", description: "Balances and velocity of an account" },
+      { name: "history", description: "An account's past, from the event log: transactions and statements" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
-      { name: "admin", description: "Facility limits" },
+      { name: "admin", description: "Facility limits, reconciliation" },
       { name: "dlq", description: "Dead letters kept in memory" },
       { name: "ops", description: "Liveness, readiness, metrics" },
     ],

@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, FacilityAdmin, MessageIngest, TransferDesk, TransferOwners, VelocityReader,
+  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, ReconciliationReader, TransferDesk, TransferOwners, VelocityReader,
 } from "../runtime/ports.ts";
 import type { Access } from "./auth/access.ts";
 
@@ -27,6 +27,10 @@ export interface HttpDeps {
   readonly accountCopy: AccountCopyReader | null;
   /** The ClickHouse event log's velocity figures; null when no CLICKHOUSE_URL is set. */
   readonly velocity: VelocityReader | null;
+  /** The event log's history (ClickHouse, or the embedded store); null when the engine keeps none. */
+  readonly history: EventHistory | null;
+  /** The engine against datalake.account, from its last pass. */
+  readonly reconciliation: ReconciliationReader;
   /** Messages waiting behind lookups above which ingestion answers 429. */
   readonly queuedMessagesMax: number;
   readonly wsSubscriptionsMax: number;

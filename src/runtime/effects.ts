@@ -4,6 +4,7 @@
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Decision, Effect } from "../domain/account/applyMessage.ts";
+import { balancePointOf } from "../domain/account/balancePoint.ts";
 import { isInvalidReason, type DeadLetterReason } from "../domain/reasons.ts";
 import { minorDigitsOf } from "../domain/currency.ts";
 import { formatAmount } from "../domain/money.ts";
@@ -39,9 +40,10 @@ export class EffectRunner {
     this.outputs.deadLettered(deadLetterOf(reason, messageId, inbound, this.now(), detail));
   }
 
-  /** An account changed outside a message (a facility change). */
-  balanceChanged(state: AccountState, shardId: number): void {
+  /** An account changed outside a message (a facility change): pushed, and its figures logged. */
+  facilityLimitApplied(state: AccountState, shardId: number, facilityId: string): void {
     this.outputs.balanceChanged(state, shardId);
+    this.outputs.facilityLimitApplied?.({ kind: "facility_limit", atMs: this.now(), facilityId, balance: balancePointOf(state) });
   }
 
   private carryOutOne(state: AccountState, shardId: number, messageId: string, inbound: Inbound, effect: Effect): void {

@@ -44,7 +44,7 @@ export class FacilityChanges implements FacilityAdmin {
   private change(state: AccountState, facility: Facility, shardId: number): FacilityChangeOutcome {
     const limitMinor = state.currency === facility.currency ? facility.limitMinor : null;
     const outcome = applyFacilityLimit(state, facility.facilityId, limitMinor, this.now());
-    if (outcome === "applied") this.effects.balanceChanged(state, shardId);
+    if (outcome === "applied") this.effects.facilityLimitApplied(state, shardId, facility.facilityId);
     if (outcome === "out_of_range") this.log.error("facility_limit_out_of_range", { accountId: state.accountId, facilityId: facility.facilityId });
     return outcome;
   }

@@ -4,6 +4,7 @@
  * carry out the effects, and count the outcome. Every message ends in exactly one result.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
+import { balancePointOf, type BalancePoint } from "../domain/account/balancePoint.ts";
 import { applyMessage, type ApplyContext, type Decision } from "../domain/account/applyMessage.ts";
 import type { AlertThresholds } from "../domain/account/highValueAlert.ts";
 import type { BankMessage } from "../domain/account/messages.ts";
@@ -23,6 +24,12 @@ export interface IngestOptions {
   readonly alertThresholds: AlertThresholds;
   readonly messageProcessed?: (event: ProcessedMessage) => void;
   readonly now?: () => number;
+}
+
+/** What the actor's task hands back: the result, and the figures after an applied message (for the event log). */
+interface Carried {
+  readonly result: MessageResult;
+  readonly balance?: BalancePoint;
 }
 
 export class Ingest implements MessageIngest {
@@ -51,7 +58,7 @@ export class Ingest implements MessageIngest {
     const { runtime } = this.options;
     const shardId = inbound.shard ?? runtime.homeShardOf(message.accountId);
     const result = runtime.run(shardId, message.accountId, (state) => this.decide(state, shardId, message, inbound));
-    const done = (r: MessageResult) => this.finish(r, message, inbound, startedAt);
+    const done = (carried: Carried) => this.finish(carried, message, inbound, startedAt);
     return result instanceof Promise ? result.then(done) : done(result);
   }
 
@@ -65,7 +72,7 @@ export class Ingest implements MessageIngest {
   }
 
   /** The actor's task: the transition, asking for the facility limit first when an EOD needs it. */
-  private decide(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound): MessageResult | Promise<MessageResult> {
+  private decide(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound): Carried | Promise<Carried> {
     const context = { nowMs: this.now(), alertThresholds: this.options.alertThresholds };
     const first = applyMessage(state, message, context);
     if (first.outcome !== "needs_facility") return this.carryOut(state, shardId, message, inbound, first);
@@ -78,18 +85,20 @@ export class Ingest implements MessageIngest {
     return answer instanceof Promise ? answer.then(withLimit) : withLimit(answer);
   }
 
-  private carryOut(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound, decision: Decision): MessageResult {
+  private carryOut(state: AccountState, shardId: number, message: BankMessage, inbound: Inbound, decision: Decision): Carried {
     this.options.effects.carryOut(state, shardId, message.messageId, inbound, decision);
     const result: MessageResult = { messageId: message.messageId, outcome: decision.outcome };
     if (decision.reason !== undefined) result.reason = decision.reason;
     if (decision.warning !== undefined) result.warning = decision.warning;
-    return result;
+    // Copied inside the actor: the state changes in place with the account's next message.
+    const logged = decision.outcome === "applied" && this.options.messageProcessed !== undefined;
+    return logged ? { result, balance: balancePointOf(state) } : { result };
   }
 
-  private finish(result: MessageResult, message: BankMessage, inbound: Inbound, startedAt: number): MessageResult {
+  private finish({ result, balance }: Carried, message: BankMessage, inbound: Inbound, startedAt: number): MessageResult {
     this.options.messageProcessed?.({
       atMs: this.now(), source: inbound.source, outcome: result.outcome, reason: result.reason,
-      message, messageId: message.messageId, accountId: message.accountId,
+      message, messageId: message.messageId, accountId: message.accountId, balance,
     });
     this.options.metrics.processed(topicOf(inbound, message.type), result.outcome, startedAt);
     return result;

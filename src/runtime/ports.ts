@@ -4,9 +4,11 @@
  * depend on these interfaces, never on each other's classes; the composition root wires them.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
+import type { ExplainedBalance } from "../domain/account/balanceExplanation.ts";
+import type { BalancePoint } from "../domain/account/balancePoint.ts";
 import type { BalanceView } from "../domain/account/balanceView.ts";
 import type { HighValueAlert } from "../domain/account/highValueAlert.ts";
-import type { BankMessage } from "../domain/account/messages.ts";
+import type { BankMessage, TransactionEventType } from "../domain/account/messages.ts";
 import type { DeadLetterReason, Outcome } from "../domain/reasons.ts";
 import type { DeadLetter, ListedDeadLetter, SourceRef } from "./deadLetter.ts";
 import type { Inbound, MessageResult } from "./inbound.ts";
@@ -33,6 +35,9 @@ export interface BalanceReader {
   balanceOf(accountId: string): BalanceView | null;
   /** An account this instance does not hold; null when no instance has snapshotted it. */
   remoteBalanceOf?(accountId: string): Promise<BalanceView | null>;
+  /** The body with why it is what it is (`?explain=true`); null while the account has no EOD. */
+  explainedBalanceOf(accountId: string): ExplainedBalance | null;
+  remoteExplainedBalanceOf?(accountId: string): Promise<ExplainedBalance | null>;
 }
 
 /** `PUT /v1/admin/facilities/:id`: stores a limit and applies it to its accounts at once. */
@@ -101,6 +106,8 @@ export interface EngineOutputs {
   deadLettered(letter: DeadLetter): void;
   /** Every message and its outcome (the event log); optional. */
   messageProcessed?(event: ProcessedMessage): void;
+  /** An account took a facility's new limit outside a message (the event log keeps its figures); optional. */
+  facilityLimitApplied?(event: FacilityLimitApplied): void;
 }
 
 /**
@@ -139,6 +146,28 @@ export interface ProcessedMessage {
   readonly message?: BankMessage;
   readonly messageId?: string;
   readonly accountId?: string;
+  /** The account's figures right after the message, when it was applied (`?asOf=` reads them back). */
+  readonly balance?: BalancePoint;
+}
+
+/** A facility change gave an account a new limit: its figures after, for the event log. */
+export interface FacilityLimitApplied {
+  readonly kind: "facility_limit";
+  readonly atMs: number;
+  readonly facilityId: string;
+  readonly balance: BalancePoint;
+}
+
+/** What the event log stores: processed messages, and facility changes of an account. */
+export type LoggedEvent = ProcessedMessage | FacilityLimitApplied;
+
+export function isFacilityLimitApplied(event: LoggedEvent): event is FacilityLimitApplied {
+  return (event as FacilityLimitApplied).kind === "facility_limit";
+}
+
+/** Writes the event log off the hot path: `record` never blocks. */
+export interface EventLogWriter {
+  record(event: LoggedEvent): void;
 }
 
 /** An account's row in `datalake.account` (the Postgres copy), amounts in minor units. */
@@ -163,6 +192,33 @@ export type AccountCopyLookup =
 /** The Postgres copy of balances (`?source=db`). */
 export interface AccountCopyReader {
   read(accountId: string): Promise<AccountCopyLookup>;
+}
+
+/** Many rows of the copy at once (reconciliation): the rows found, in no order. */
+export interface AccountCopyBatchReader {
+  readMany(accountIds: readonly string[]): Promise<{ readonly ok: true; readonly rows: AccountRow[] } | { readonly ok: false; readonly error: string }>;
+}
+
+/** An account whose copy disagrees with the engine past the sync delay: both figures. */
+export interface ReconciliationDrift {
+  readonly engine: AccountRow;
+  /** null: the copy has no row for it. */
+  readonly copy: AccountRow | null;
+}
+
+export interface ReconciliationReport {
+  /** When the last full pass ended; null before the first. */
+  readonly checkedAtMs: number | null;
+  readonly accountsChecked: number;
+  readonly driftAccounts: number;
+  /** At most RECONCILIATION_DRIFTS_LISTED_MAX of them. */
+  readonly drifts: readonly ReconciliationDrift[];
+  /** The copy could not be read in the last attempt (the report is of the pass before). */
+  readonly copyUnavailable: boolean;
+}
+
+export interface ReconciliationReader {
+  report(): ReconciliationReport;
 }
 
 export interface DeadLetterPageQuery {
@@ -288,4 +344,112 @@ export interface AuditEvent {
 /** `audit.events` in Postgres (the embedded store in embedded mode). */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
+}
+
+// ---- History: read back from the event log ----------------------------------------------------
+
+/** An applied transaction as the event log has it (amount as sent: REMOVED subtracts it). */
+export interface HistoryItem {
+  readonly messageId: string;
+  readonly transactionId: string;
+  readonly eventType: TransactionEventType;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly bookingDate: string;
+  /** The message's timestamp, as an instant in RFC 3339 (UTC). */
+  readonly timestamp: string;
+  readonly appliedAtMs: number;
+  /** The log's order after appliedAtMs (one process's record order); the page key with messageId. */
+  readonly sequence: number;
+}
+
+/** Where a page ends: the key of its last item, in the log's order (appliedAt, sequence, messageId). */
+export interface HistoryKey {
+  readonly appliedAtMs: number;
+  readonly sequence: number;
+  readonly messageId: string;
+}
+
+export interface TransactionPageQuery {
+  readonly accountId: string;
+  /** Applied in [fromMs, toMs). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+  /** Only items before this key (newest first); absent: from the newest. */
+  readonly before?: HistoryKey;
+}
+
+export interface TransactionPage {
+  readonly items: HistoryItem[];
+  /** The key to continue after; null when no older item matches. */
+  readonly next: HistoryKey | null;
+}
+
+/** An applied EOD as the log has it. */
+export interface LoggedEod {
+  readonly messageId: string;
+  readonly balanceMinor: number;
+  readonly asOfDate: string;
+}
+
+/** What a statement of `date` is computed from, all from the log's applied messages. */
+export interface StatementParts {
+  readonly currency: string;
+  /** The latest EOD (its last fix) of a day before `date`; the opening starts from it. */
+  readonly baseEod: LoggedEod;
+  /** Net of the transactions booked after baseEod's day and before `date`. */
+  readonly betweenMinor: number;
+  /** The transactions booked on `date`, oldest applied first. */
+  readonly items: HistoryItem[];
+  /** The core system's EOD of `date` (its last fix), once applied. */
+  readonly coreEod: LoggedEod | null;
+}
+
+export type HistoryLookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: "unavailable" };
+
+/** Reads the event log (ClickHouse, or the embedded store). */
+export interface EventHistory {
+  transactions(query: TransactionPageQuery): Promise<HistoryLookup<TransactionPage>>;
+  /** The figures of the latest applied change at or before the instant; null when there is none. */
+  balanceAsOf(accountId: string, asOfMs: number): Promise<HistoryLookup<BalancePoint | null>>;
+  /** null: the log has no EOD of the account before `date` (no opening to start from). */
+  statementParts(accountId: string, date: string, itemsMax: number): Promise<HistoryLookup<StatementParts | null | "too_many_items">>;
+}
+
+// ---- The batch path: the EOD report reads the log and the Postgres copy, never engine memory ---
+
+/** An account of the Postgres copy, as the report lists them (in account id order). */
+export interface CopiedAccount {
+  readonly accountId: string;
+  readonly currency: string;
+}
+
+export interface AccountLister {
+  /** Accounts after `afterAccountId` ("" from the first), at most `limit`, in account id order. */
+  page(afterAccountId: string, limit: number): Promise<CopiedAccount[]>;
+  count(): Promise<number>;
+}
+
+/** What one account's close of a day is computed from (see domain/account/dayClose.ts). */
+export interface DayCloseParts {
+  readonly accountId: string;
+  /** The latest EOD (its last fix) of a day before the report's day; null: the log has none. */
+  readonly baseEod: LoggedEod | null;
+  /** Net of the applied transactions per booking day, for the days up to and including the report's day. */
+  readonly dayTotals: ReadonlyMap<string, number>;
+  /** The core system's EOD of the day (its last fix); null until it arrived. */
+  readonly coreEod: LoggedEod | null;
+}
+
+export interface HighValueItem extends HistoryItem {
+  readonly accountId: string;
+}
+
+/** The event log, read for many accounts at once. */
+export interface DayCloseReader {
+  /** One entry per account asked for, in the same order. */
+  closesOf(accountIds: readonly string[], date: string): Promise<HistoryLookup<DayCloseParts[]>>;
+  /** Applied TRANSACTION_CREATED booked on `date` with |amount| ≥ amountMinorMin (the caller filters per currency). */
+  highValueOf(accountIds: readonly string[], date: string, amountMinorMin: number): Promise<HistoryLookup<HighValueItem[]>>;
 }

@@ -4,7 +4,7 @@ import type { TransactionMessage, EodBalanceMessage } from "../../src/domain/acc
 import type { ProcessedMessage } from "../../src/runtime/ports.ts";
 import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
 import { ClickHouseEventLog, type ClickHouseEventLogOptions, type EventLogDropReason } from "../../src/adapters/clickhouse/eventLog.ts";
-import { eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { eventsTableOf, FIRST_LAYOUT_COLUMNS } from "../../src/adapters/clickhouse/eventSchema.ts";
 import { quoteString } from "../../src/adapters/clickhouse/sql.ts";
 import { CLICKHOUSE_URL, dropTestDatabase, openTestConnection, selectRows, testDatabaseName } from "../support/clickhouse.ts";
 
@@ -72,7 +72,7 @@ describe("every recorded event reaches transaction_events", () => {
     expect(await log.flush()).toEqual({ ok: true });
 
     const rows = await selectOk<Record<string, unknown>>(
-      `SELECT *, toString(toUnixTimestamp(at)) AS at_s FROM ${table} WHERE at_ms BETWEEN 1795000000123 AND 1795000000999 ORDER BY at_ms`,
+      `SELECT ${FIRST_LAYOUT_COLUMNS.join(", ")}, toString(toUnixTimestamp(at)) AS at_s FROM ${table} WHERE at_ms BETWEEN 1795000000123 AND 1795000000999 ORDER BY at_ms`,
     );
     expect(rows).toEqual([
       {

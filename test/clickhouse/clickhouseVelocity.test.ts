@@ -12,7 +12,8 @@ import { velocityRoutes } from "../../src/http/routes/velocityRoutes.ts";
 import type { VelocityReader } from "../../src/runtime/ports.ts";
 import { ClickHouseConnection } from "../../src/adapters/clickhouse/connection.ts";
 import { ClickHouseEventLog } from "../../src/adapters/clickhouse/eventLog.ts";
-import { eventRowOf, eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
+import { eventLogRowOf } from "../../src/runtime/eventLogRow.ts";
 import { sqlInteger } from "../../src/adapters/clickhouse/sql.ts";
 import { ClickHouseVelocityReader, VELOCITY_WINDOWS_MS } from "../../src/adapters/clickhouse/velocityReader.ts";
 import { dropTestDatabase, openTestConnection, testDatabaseName } from "../support/clickhouse.ts";
@@ -130,7 +131,7 @@ describe("ClickHouseVelocityReader", () => {
   });
 
   test("a row stored twice by an insert retry counts once", async () => {
-    const rows = [txn("DUP", MINUTE, "TRANSACTION_CREATED", 4_200), txn("DUP", 2 * MINUTE, "TRANSACTION_CREATED", 800)].map(eventRowOf);
+    const rows = [txn("DUP", MINUTE, "TRANSACTION_CREATED", 4_200), txn("DUP", 2 * MINUTE, "TRANSACTION_CREATED", 800)].map((event, index) => eventLogRowOf(event, index));
     for (let attempt = 0; attempt < 2; attempt++) {
       const inserted = await connection.insertJsonEachRow(table, rows);
       if (!inserted.ok) throw new Error(inserted.failure.message);

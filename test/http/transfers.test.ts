@@ -288,3 +288,18 @@ describe("the per-source-account limit", () => {
     }
   });
 });
+
+describe("explain", () => {
+  test("?explain=true lists each open transfer's hold, and facilityLimit + currentBalance − the holds = availableBalance", async () => {
+    const [from, to] = [await account(), await account()];
+    const first = await bodyOf(await transfer({ fromAccountId: from, toAccountId: to, amount: "30.00", currency: "USD" }));
+    await transfer({ fromAccountId: from, toAccountId: to, amount: "20.00", currency: "USD" });
+    const body = await bodyOf(await engine.get(`/v1/accounts/${from}/balance?explain=true`));
+    expect(body.explain.holds.map((hold: { amount: string }) => hold.amount)).toEqual(["30.00", "20.00"]);
+    expect(body.explain.holds[0]).toMatchObject({ transferId: first.transferId, since: first.createdAt });
+    const cents = (text: string) => Math.round(Number(text) * 100);
+    const heldCents = body.explain.holds.reduce((sum: number, hold: { amount: string }) => sum + cents(hold.amount), 0);
+    expect(cents(body.facilityLimit) + cents(body.currentBalance) - heldCents).toBe(cents(body.availableBalance));
+    expect(body.holds).toBe("50.00");
+  });
+});

@@ -7,7 +7,7 @@ export interface EngineUnderTest {
   readonly running: RunningEngine;
   readonly base: string;
   readonly wsUrl: string;
-  get(path: string): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
   post(path: string, body: unknown): Promise<Response>;
   put(path: string, body: unknown): Promise<Response>;
   stop(): Promise<void>;
@@ -32,7 +32,7 @@ export async function startEngineUnderTest(env: Record<string, string> = {}, log
     running,
     base,
     wsUrl: `ws://127.0.0.1:${running.port}/v1/ws`,
-    get: (path) => fetch(base + path),
+    get: (path, headers) => fetch(base + path, headers === undefined ? undefined : { headers }),
     post: send("POST"),
     put: send("PUT"),
     stop: () => running.stop(),

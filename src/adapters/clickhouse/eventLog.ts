@@ -12,14 +12,16 @@
 import { Backoff } from "../../lib/backoff.ts";
 import { BatchFlusher, type DropReason } from "../../lib/batchFlusher.ts";
 import type { Logger } from "../../observability/log.ts";
-import type { ProcessedMessage } from "../../runtime/ports.ts";
+import { eventLogRowOf } from "../../runtime/eventLogRow.ts";
+import type { EventLogWriter, LoggedEvent } from "../../runtime/ports.ts";
 import {
   CLICKHOUSE_SCHEMA_MISSING_CODES,
   type ClickHouseConnection,
   type ClickHouseFailure,
   type ClickHouseResult,
 } from "./connection.ts";
-import { createDatabaseSql, createEventsTableSql, eventRowOf, eventsTableOf } from "./eventSchema.ts";
+import { migrateEventLog } from "./eventLogMigrations.ts";
+import { eventsTableOf } from "./eventSchema.ts";
 
 /** Rows per INSERT: large enough that ClickHouse makes few parts, small enough to send at once. */
 export const EVENT_LOG_BATCH_ROWS_MAX = 10_000;
@@ -30,7 +32,13 @@ export const EVENT_LOG_RETRY_DELAY_MS_MAX = 30_000;
 export type EventLogDropReason = Exclude<DropReason, "send_failed">;
 
 /** What the log needs from ClickHouse. */
-export type EventLogConnection = Pick<ClickHouseConnection, "command" | "insertJsonEachRow">;
+export type EventLogConnection = Pick<ClickHouseConnection, "command" | "insertJsonEachRow" | "selectJsonEachRow">;
+
+/** An event and its place in this process's record order (the `seq` column). */
+interface Sequenced {
+  readonly event: LoggedEvent;
+  readonly sequence: number;
+}
 
 export interface ClickHouseEventLogOptions {
   readonly connection: EventLogConnection;
@@ -69,10 +77,15 @@ class ClickHouseSendError extends Error {
   }
 }
 
-export class ClickHouseEventLog {
-  private readonly flusher: BatchFlusher<ProcessedMessage>;
+export class ClickHouseEventLog implements EventLogWriter {
+  private readonly flusher: BatchFlusher<Sequenced>;
   private readonly table: string;
   private schemaReady = false;
+  /**
+   * Starts at this process's start time × 1024, so that (at_ms, seq) keeps growing across restarts
+   * of the engine on one machine clock, and stays unique within a millisecond.
+   */
+  private sequence = Date.now() * 1024;
 
   constructor(private readonly options: ClickHouseEventLogOptions) {
     this.table = eventsTableOf(options.database);
@@ -96,8 +109,8 @@ export class ClickHouseEventLog {
   }
 
   /** The hot path: O(1), never awaits, never throws. */
-  record(event: ProcessedMessage): void {
-    this.flusher.push(event);
+  record(event: LoggedEvent): void {
+    this.flusher.push({ event, sequence: this.sequence++ });
   }
 
   /** Starts the background flusher; its first insert creates the schema. */
@@ -115,13 +128,13 @@ export class ClickHouseEventLog {
     return this.resultOf(await this.flusher.stop());
   }
 
-  /** CREATE DATABASE / TABLE IF NOT EXISTS; the flusher calls it before its first insert. */
+  /** The database, the migrations, the table; the flusher calls it before its first insert. */
   async ensureSchema(): Promise<ClickHouseResult<void>> {
-    const database = await this.options.connection.command(createDatabaseSql(this.options.database));
-    if (!database.ok) return database;
-    const table = await this.options.connection.command(createEventsTableSql(this.options.database));
-    if (table.ok) this.schemaReady = true;
-    return table;
+    const migrated = await migrateEventLog(this.options.connection, this.options.database);
+    if (!migrated.ok) return migrated;
+    if (migrated.value.length > 0) this.options.log?.info("event_log_migrated", { database: this.options.database, versions: migrated.value });
+    this.schemaReady = true;
+    return { ok: true, value: undefined };
   }
 
   stats(): EventLogStats {
@@ -132,19 +145,19 @@ export class ClickHouseEventLog {
     };
   }
 
-  private async insert(events: readonly ProcessedMessage[]): Promise<void> {
+  private async insert(events: readonly Sequenced[]): Promise<void> {
     if (!this.schemaReady) {
       const schema = await this.ensureSchema();
       if (!schema.ok) throw new ClickHouseSendError(schema.failure);
     }
-    const inserted = await this.options.connection.insertJsonEachRow(this.table, events.map(eventRowOf));
+    const inserted = await this.options.connection.insertJsonEachRow(this.table, events.map((item) => eventLogRowOf(item.event, item.sequence)));
     if (inserted.ok) return;
     // Someone dropped the table or database: create it again before the next attempt.
     if (inserted.failure.code !== null && CLICKHOUSE_SCHEMA_MISSING_CODES.has(inserted.failure.code)) this.schemaReady = false;
     throw new ClickHouseSendError(inserted.failure);
   }
 
-  private resultOf(result: Awaited<ReturnType<BatchFlusher<ProcessedMessage>["flush"]>>): FlushResult {
+  private resultOf(result: Awaited<ReturnType<BatchFlusher<Sequenced>["flush"]>>): FlushResult {
     if (result.ok) return result;
     return { ok: false, failure: (result.error as ClickHouseSendError).failure, buffered: result.buffered };
   }

@@ -1,6 +1,6 @@
 /** `GET /v1/accounts/:id/balance?source=db`: one row of `datalake.account`, through any SqlQuery. */
 import { minorDigitsOf } from "../../domain/currency.ts";
-import type { AccountCopyLookup, AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
+import type { AccountCopyBatchReader, AccountCopyLookup, AccountCopyReader, AccountRow } from "../../runtime/ports.ts";
 import { assertAccountRow } from "./accountSyncSchedule.ts";
 import { minorFromColumn, type SqlQuery } from "./sqlClient.ts";
 
@@ -23,7 +23,9 @@ const SELECT_ACCOUNT = `
          floor(extract(epoch FROM updated_at) * 1000)::bigint AS updated_at_ms
   FROM datalake.account WHERE account_id = $1`;
 
-export class PostgresAccountCopy implements AccountCopyReader {
+const SELECT_ACCOUNTS = SELECT_ACCOUNT.replace("WHERE account_id = $1", "WHERE account_id = ANY($1)");
+
+export class PostgresAccountCopy implements AccountCopyReader, AccountCopyBatchReader {
   constructor(private readonly sql: SqlQuery) {}
 
   /**
@@ -39,6 +41,16 @@ export class PostgresAccountCopy implements AccountCopyReader {
     }
     const row = rows[0];
     return { ok: true, row: row === undefined ? null : accountRowOfColumns(row) };
+  }
+
+  async readMany(accountIds: readonly string[]) {
+    let rows: AccountColumns[];
+    try {
+      ({ rows } = await this.sql.query<AccountColumns>(SELECT_ACCOUNTS, [accountIds]));
+    } catch (error) {
+      return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
+    }
+    return { ok: true as const, rows: rows.map(accountRowOfColumns) };
   }
 }
 

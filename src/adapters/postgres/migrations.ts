@@ -6,6 +6,7 @@
 import m001 from "./migrations/001_facility_and_account.sql" with { type: "text" };
 import m002 from "./migrations/002_account_state_origin.sql" with { type: "text" };
 import m003 from "./migrations/003_audit_events.sql" with { type: "text" };
+import m004 from "./migrations/004_event_log.sql" with { type: "text" };
 import type { SqlClient } from "./sqlClient.ts";
 
 interface Migration {
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "facility_and_account", sql: m001 },
   { version: 2, name: "account_state_origin", sql: m002 },
   { version: 3, name: "audit_events", sql: m003 },
+  { version: 4, name: "event_log", sql: m004 },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS public.schema_migrations (

@@ -27,6 +27,7 @@ import { createMetrics } from "../../observability/metrics.ts";
 import type { BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
+import { Reconciler } from "../../runtime/reconciler.ts";
 import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
@@ -74,9 +75,14 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (!opened.ok) return opened;
   const edges = opened.edges;
   const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
+  const reconciler = new Reconciler({
+    accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
+    syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
+  });
+  edges.metrics.sources.reconciliationDriftAccounts = () => reconciler.report().driftAccounts;
 
   const lifecycle = { stopping: false };
-  const app = createApp(httpDepsOf(config, edges, core, sync, lifecycle), edges.hub, config.WS_BUFFER_MAX_BYTES);
+  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler }, edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
   // Where other instances forward the transfers this one decides.
@@ -87,7 +93,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const simulator = config.SIMULATE === "1"
     ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
     : null;
-  edges.clickhouse?.eventLog.start();
+  edges.eventLog?.start();
+  reconciler.start();
   await simulator?.start();
   if (!auth.required) log.warn("auth_disabled", { authMode: "none", message: "every route and the WebSocket are open to anyone who reaches the port; set JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE" });
   log.info("engine_started", {
@@ -97,6 +104,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
 
   const stop = async () => {
     lifecycle.stopping = true;
+    reconciler.stop();
     simulator?.stop();
     core.stop();
     await edges.kafka?.source?.stop(); // stops consuming, then writes the last snapshots
@@ -110,7 +118,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
 
 /** The account actors and the Postgres copy they feed. */
 function buildCore(config: Config, edges: Edges, alertThresholds: AlertThresholds, log: Logger) {
-  const { metrics, store, kafka, clickhouse } = edges;
+  const { metrics, store, kafka, eventLog } = edges;
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
     sql: store, minIntervalMs: config.SYNC_MIN_INTERVAL_MS, maxDelayMs: config.SYNC_MAX_DELAY_MS,
@@ -135,24 +143,29 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
-  metrics.sources.eventLogBuffered = () => clickhouse?.eventLog.stats().buffered ?? 0;
+  metrics.sources.eventLogBuffered = () => eventLog?.buffered() ?? 0;
   metrics.sources.kafkaConsumerStalled = () => (kafka?.source?.status().stalled ? 1 : 0);
   return { core, sync, syncAccount };
 }
 
 /** What the routes read and call: ports only. */
 function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: AccountSync, lifecycle: { stopping: boolean }) {
-  const { kafka, store, dlq, metrics, clickhouse, log } = edges;
+  const { kafka, store, dlq, metrics, eventLog, log } = edges;
   const readiness = () => readinessOf({
     stopping: () => lifecycle.stopping,
     source: kafka === null ? null : () => kafka.source?.status() ?? SOURCE_NOT_STARTED,
     outputs: () => dependencyHealth(edges, sync, core),
   });
-  const balances = kafka === null ? core.balances : { ...core.balances, remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id) };
+  const balances = kafka === null ? core.balances : {
+    ...core.balances,
+    remoteBalanceOf: (id: string) => kafka.remoteBalanceOf(id),
+    remoteExplainedBalanceOf: (id: string) => kafka.remoteExplainedBalanceOf(id),
+  };
   return {
     balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
     transferOwners: kafka?.transferOwners ?? null,
-    accountCopy: new PostgresAccountCopy(store), velocity: clickhouse?.velocity ?? null,
+    accountCopy: new PostgresAccountCopy(store), velocity: eventLog?.velocity ?? null,
+    history: eventLog?.history ?? null,
     queuedMessagesMax: QUEUED_MESSAGES_MAX, wsSubscriptionsMax: config.WS_SUBSCRIPTIONS_MAX, wsConnectionsMax: config.WS_CONNECTIONS_MAX,
     access: edges.access, audit: new SqlAuditLog(store), wsAllowedOrigins: originsOf(config.WS_ALLOWED_ORIGINS),
   };
@@ -196,7 +209,7 @@ type Edges = Extract<Awaited<ReturnType<typeof openEdges>>, { ok: true }>["edges
 
 /**
  * The parts at the edge that exist before the core: metrics, the store, the DLQ, WebSocket, Kafka
- * mode, ClickHouse. The store and, with Kafka, Redis and the brokers must answer now.
+ * mode, the event log. The store and, with Kafka, Redis and the brokers must answer now.
  */
 async function openEdges(config: Config, instanceId: string, log: Logger, auth: AuthSetup) {
   const metrics = createMetrics({ kafka: config.KAFKA_BROKERS !== "", version: ENGINE_VERSION });
@@ -220,14 +233,14 @@ async function openEdges(config: Config, instanceId: string, log: Logger, auth: 
   metrics.sources.wsBufferedBytes = () => hub.bufferedBytes;
   metrics.sources.wsSubscriptions = () => hub.subscriptionCount;
   const kafka = config.KAFKA_BROKERS === "" ? null : openKafkaMode(config, instanceId, log, metrics);
-  const clickhouse = config.CLICKHOUSE_URL === "" ? null : openEventLogMode(config, metrics, log);
+  const eventLog = openEventLogMode(config, metrics, log, store.opened);
   const ws = new WsPublisher(hub, kafka?.bus ?? null);
   const rateLimiter = openRateLimiter(config, metrics, log);
   const access = new Access({
     ...auth, limiter: rateLimiter.limiter, metrics,
     callerPerSecond: config.RATE_LIMIT_PER_SECOND, transferSourcePerSecond: config.RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND,
   });
-  return { ok: true as const, edges: { metrics, store: store.opened, dlq, hub, kafka, clickhouse, ws, log, access, rateLimiter } };
+  return { ok: true as const, edges: { metrics, store: store.opened, dlq, hub, kafka, eventLog, ws, log, access, rateLimiter } };
 }
 
 /** Redis, then the brokers: the first that does not answer within DEPENDENCY_CHECK_TIMEOUT_MS, or null. */
@@ -254,19 +267,20 @@ function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): En
       kafka?.dlqProducer.send(letter);
     },
     messageProcessed: messageProcessedOf(edges),
+    facilityLimitApplied: edges.eventLog === null ? undefined : (event) => edges.eventLog?.writer.record(event),
   };
 }
 
 /**
- * Every message and its outcome: to the ClickHouse event log, and a log line each at debug.
+ * Every message and its outcome: to the event log, and a log line each at debug.
  * Undefined when neither wants it, so ingest does not build the event per message for nobody.
  */
 function messageProcessedOf(edges: Edges): EngineOutputs["messageProcessed"] {
-  const { clickhouse, log } = edges;
+  const { eventLog, log } = edges;
   const debug = log.level === "debug";
-  if (clickhouse === null && !debug) return undefined;
+  if (eventLog === null && !debug) return undefined;
   return (event) => {
-    clickhouse?.eventLog.record(event);
+    eventLog?.writer.record(event);
     if (debug) {
       log.debug("message_processed", {
         messageId: event.messageId, accountId: event.accountId, outcome: event.outcome, reason: event.reason, source: event.source,
@@ -290,7 +304,7 @@ function dependencyHealth(edges: Edges, sync: AccountSync, core: EngineCore): Re
     databaseSync: sync.status().failuresInARow === 0,
     redis: edges.kafka === null || edges.kafka.redis.status === "ready",
     dlqProducer: edges.kafka === null || edges.kafka.dlqProducer.failuresInARow === 0,
-    eventLog: edges.clickhouse === null || edges.clickhouse.eventLog.stats().failuresInARow === 0,
+    eventLog: edges.eventLog === null || edges.eventLog.failuresInARow() === 0,
     facilities: !core.facilityLookup.isFailing,
   };
 }
@@ -298,7 +312,7 @@ function dependencyHealth(edges: Edges, sync: AccountSync, core: EngineCore): Re
 async function closeEdges(edges: Edges, stopHttp: () => Promise<unknown>): Promise<void> {
   edges.rateLimiter.close();
   await edges.kafka?.close();
-  await edges.clickhouse?.close();
+  await edges.eventLog?.close();
   await stopHttp();
   await edges.store.close();
 }

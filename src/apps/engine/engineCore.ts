@@ -4,6 +4,7 @@
  * (HTTP, Kafka, stores); benchmarks and tests use the core alone.
  */
 import type { AccountState } from "../../domain/account/accountState.ts";
+import { explainedBalanceOf } from "../../domain/account/balanceExplanation.ts";
 import { balanceViewOf } from "../../domain/account/balanceView.ts";
 import type { AlertThresholds } from "../../domain/account/highValueAlert.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -97,6 +98,10 @@ export function createEngineCore(options: EngineCoreOptions): EngineCore {
     balanceOf: (accountId) => {
       const state = runtime.stateOf(accountId);
       return state === undefined ? null : balanceViewOf(state);
+    },
+    explainedBalanceOf: (accountId) => {
+      const state = runtime.stateOf(accountId);
+      return state === undefined ? null : explainedBalanceOf(state);
     },
   };
   const stop = () => {

@@ -13,6 +13,8 @@ import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
 import { InstanceDirectory } from "../../adapters/redis/instanceDirectory.ts";
+import type { AccountState } from "../../domain/account/accountState.ts";
+import { explainedBalanceOf, type ExplainedBalance } from "../../domain/account/balanceExplanation.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
@@ -44,6 +46,7 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     (accountId) => partitionForKey(accountId, config.SHARD_COUNT), log, () => metrics.dropsTotal.inc({ what: "transfer_approved_send" }));
   const directory = new InstanceDirectory(redis, config.REDIS_KEY_PREFIX, instanceId);
   let source: KafkaSource | null = null;
+  const remoteStateOf = (accountId: string) => remoteStateFrom(snapshots, config.SHARD_COUNT, log, accountId);
   return {
     redis, bus, dlqProducer, transferJournal, directory,
     transferOwners: { ownerUrlOf: (accountId: string) => directory.ownerUrlOf(partitionForKey(accountId, config.SHARD_COUNT)) },
@@ -54,14 +57,12 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     },
     /** An account another instance owns (or one whose partition is moving), from its last snapshot. */
     async remoteBalanceOf(accountId: string): Promise<BalanceView | null> {
-      try {
-        const state = await snapshots.findAccount(accountId, partitionForKey(accountId, config.SHARD_COUNT), config.SHARD_COUNT);
-        return state === null ? null : balanceViewOf(state);
-      } catch (error) {
-        if (!(error instanceof CorruptAccountError)) throw error; // Redis down: the caller says unavailable
-        log.error("snapshot_account_corrupt", { accountId, error: error.message });
-        return null;
-      }
+      const state = await remoteStateOf(accountId);
+      return state === null ? null : balanceViewOf(state);
+    },
+    async remoteExplainedBalanceOf(accountId: string): Promise<ExplainedBalance | null> {
+      const state = await remoteStateOf(accountId);
+      return state === null ? null : explainedBalanceOf(state);
     },
     /** Connects the DLQ producer, the journal and the bus, then joins the group. */
     async start(
@@ -91,6 +92,17 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
       await redis.quit();
     },
   };
+}
+
+/** An account another instance owns, from its last snapshot; null when none has it (or it is corrupt: logged). */
+async function remoteStateFrom(snapshots: RedisSnapshotStore, shardCount: number, log: Logger, accountId: string): Promise<AccountState | null> {
+  try {
+    return await snapshots.findAccount(accountId, partitionForKey(accountId, shardCount), shardCount);
+  } catch (error) {
+    if (!(error instanceof CorruptAccountError)) throw error; // Redis down: the caller says unavailable
+    log.error("snapshot_account_corrupt", { accountId, error: error.message });
+    return null;
+  }
 }
 
 export function brokersOf(config: Config): string[] {

@@ -6,7 +6,7 @@
  * Postgres row and the snapshot read `accountFiguresOf`, which can trust the state to be in range.
  */
 import { addMinor } from "../money.ts";
-import type { AccountState } from "./accountState.ts";
+import type { BalancePoint } from "./balancePoint.ts";
 
 export interface Figures {
   readonly currentMinor: number;
@@ -27,7 +27,7 @@ export function figuresOf(
 }
 
 /** The figures of an account that has an EOD; null while it has none. */
-export function accountFiguresOf(state: AccountState): Figures | null {
+export function accountFiguresOf(state: BalancePoint): Figures | null {
   if (state.eod === null) return null;
   const figures = figuresOf(state.eod.balanceMinor, state.intradayTotalMinor, state.facilityLimitMinor, state.holdsMinor);
   // The transition never applies a change that leaves the range.

@@ -184,7 +184,7 @@ function dropClosedDays(state: AccountState, date: string): void {
 }
 
 /** Marks an EOD message's id in `messageIds`: EOD ids outlive their day by one EOD. */
-const EOD_ID_MARK = "E";
+export const EOD_ID_MARK = "E";
 
 function markChanged(state: AccountState, currency: string, nowMs: number): void {
   state.currency = currency;

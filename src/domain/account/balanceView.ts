@@ -8,7 +8,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { minorDigitsOf } from "../currency.ts";
 import { formatAmount } from "../money.ts";
 import { accountFiguresOf } from "./accountFigures.ts";
-import type { AccountState } from "./accountState.ts";
+import type { BalancePoint } from "./balancePoint.ts";
 
 export const AmountSchema = Type.String({ description: "Decimal string with the currency's minor digits", examples: ["1150.00"] });
 export const DateSchema = Type.String({ description: "YYYY-MM-DD", examples: ["2026-11-21"] });
@@ -31,8 +31,8 @@ export const BalanceViewSchema = Type.Object({
 
 export type BalanceView = Static<typeof BalanceViewSchema>;
 
-/** The account's figures, or null while it has no EOD (the contract's 404). */
-export function balanceViewOf(state: AccountState): BalanceView | null {
+/** The account's figures (live, or a point from the event log), or null while it has no EOD (the contract's 404). */
+export function balanceViewOf(state: BalancePoint): BalanceView | null {
   const eod = state.eod;
   const figures = accountFiguresOf(state);
   if (eod === null || figures === null || state.currency === null) return null;

@@ -1,0 +1,80 @@
+/**
+ * `bun run report eod --date YYYY-MM-DD [--out FILE]`: the EOD report as CSV, to FILE or stdout;
+ * a progress bar and the summary on stderr. Exit codes: 0 written; 2 bad arguments or
+ * configuration; 1 a store that does not open or an event log that stops answering.
+ */
+import { isCalendarDate } from "../../domain/calendar.ts";
+import { alertThresholdsFor } from "../../domain/account/highValueAlert.ts";
+import { loadConfig, type Config } from "../../config.ts";
+import { createLogger, type Logger } from "../../observability/log.ts";
+import { openReportSources } from "./composeReport.ts";
+import { writeEodReport, type EodReportResult } from "./eodReport.ts";
+import { progressBar } from "./progressBar.ts";
+
+export interface ReportArgs {
+  readonly date: string;
+  /** "" writes to stdout. */
+  readonly out: string;
+}
+
+/** The arguments after `--role report`: `eod --date D [--out FILE]`, or what is wrong with them. */
+export function reportArgsOf(argv: readonly string[]): { ok: true; args: ReportArgs } | { ok: false; error: string } {
+  const rest = argv.filter((_, i) => argv[i] !== "--role" && argv[i - 1] !== "--role");
+  if (rest[0] !== "eod") return { ok: false, error: `report: the one report is "eod" (bun run report eod --date YYYY-MM-DD [--out FILE]), not "${rest[0] ?? ""}"` };
+  const values = new Map<string, string>();
+  for (let i = 1; i < rest.length; i += 2) {
+    const flag = rest[i]!;
+    if (flag !== "--date" && flag !== "--out") return { ok: false, error: `report: unknown argument ${flag} (known: --date, --out)` };
+    values.set(flag, rest[i + 1] ?? "");
+  }
+  const date = values.get("--date") ?? "";
+  if (!isCalendarDate(date)) return { ok: false, error: `--date: a calendar date YYYY-MM-DD is required, not "${date}"` };
+  return { ok: true, args: { date, out: values.get("--out") ?? "" } };
+}
+
+/** Writes the report with this config; the caller owns the process (tests call it in-process). */
+export async function runEodReport(config: Config, args: ReportArgs, log: Logger, stderr: { write(text: string): unknown; isTTY?: boolean } = process.stderr): Promise<EodReportResult | { ok: false; reason: "not_configured" | "store_unavailable"; error: string }> {
+  const thresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
+  if (thresholds === null) throw new Error(`invariant: ALERT_THRESHOLD ${config.ALERT_THRESHOLD} passed loadConfig out of range`);
+  const opened = await openReportSources(config, log);
+  if (!opened.ok) return opened;
+  const sink = args.out === "" ? null : Bun.file(args.out).writer();
+  const write = async (text: string) => {
+    if (sink === null) {
+      if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+      return;
+    }
+    sink.write(text);
+    await sink.flush();
+  };
+  const startedAtMs = Date.now();
+  try {
+    const result = await writeEodReport({
+      accounts: opened.sources.accounts, closes: opened.sources.closes, date: args.date, thresholds, write,
+      progress: progressBar(stderr, startedAtMs),
+    });
+    if (result.ok) {
+      const seconds = Math.max(0.001, (Date.now() - startedAtMs) / 1000);
+      log.info("report_written", { ...result.summary, date: args.date, out: args.out || "stdout", accountsPerSecond: Math.round(result.summary.accounts / seconds) });
+    }
+    return result;
+  } finally {
+    await sink?.end();
+    await opened.sources.close();
+  }
+}
+
+export async function runReport(argv: readonly string[]): Promise<void> {
+  const log = createLogger("info", (line) => process.stderr.write(`${line}\n`));
+  const parsed = reportArgsOf(argv);
+  const loaded = loadConfig(process.env);
+  if (!parsed.ok || !loaded.ok) {
+    log.error("invalid_config", { errors: [...(parsed.ok ? [] : [parsed.error]), ...(loaded.ok ? [] : loaded.errors)] });
+    process.exit(2);
+  }
+  const result = await runEodReport(loaded.config, parsed.args, log);
+  if (result.ok) process.exit(0);
+  const error = "error" in result ? result.error : "the event log stopped answering; the report ends after the last full chunk";
+  log.error(result.reason === "not_configured" ? "invalid_config" : "report_failed", { reason: result.reason, error });
+  process.exit(result.reason === "not_configured" ? 2 : 1);
+}

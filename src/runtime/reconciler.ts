@@ -1,0 +1,108 @@
+/**
+ * Continuous reconciliation: every RECONCILE_INTERVAL_MS the engine compares each account it
+ * holds with its row in `datalake.account`, a chunk of accounts per query. Only accounts whose
+ * last change is older than the sync delay (plus a settle margin for a write in flight) are
+ * compared: younger ones may rightly not be there yet. A drift is a missing row, or one whose
+ * figures or version are not the engine's; both figures are kept for the admin route, at most
+ * RECONCILIATION_DRIFTS_LISTED_MAX of them. (The ledger side comes with the ledger.)
+ */
+import type { AccountState } from "../domain/account/accountState.ts";
+import type { Logger } from "../observability/log.ts";
+import { accountRowOf } from "./accountRow.ts";
+import type { AccountCopyBatchReader, AccountRow, ReconciliationDrift, ReconciliationReader, ReconciliationReport } from "./ports.ts";
+
+export const RECONCILIATION_CHUNK_ACCOUNTS = 1000;
+export const RECONCILIATION_DRIFTS_LISTED_MAX = 1000;
+/** Past SYNC_MAX_DELAY_MS, how long a write may still be on its way (a batch's round trip). */
+export const RECONCILIATION_SETTLE_MS = 1000;
+
+export interface ReconcilerOptions {
+  readonly accounts: () => Iterable<[number, AccountState]>;
+  readonly stateOf: (accountId: string) => AccountState | undefined;
+  readonly copy: AccountCopyBatchReader;
+  readonly syncMaxDelayMs: number;
+  readonly intervalMs: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export class Reconciler implements ReconciliationReader {
+  private readonly now: () => number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private last: ReconciliationReport = { checkedAtMs: null, accountsChecked: 0, driftAccounts: 0, drifts: [], copyUnavailable: false };
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+  }
+
+  report(): ReconciliationReport {
+    return this.last;
+  }
+
+  /** One full pass; the report changes only when it completes (or says the copy is unavailable). */
+  async runOnce(): Promise<ReconciliationReport> {
+    const settledBeforeMs = this.now() - this.options.syncMaxDelayMs - RECONCILIATION_SETTLE_MS;
+    const drifts: ReconciliationDrift[] = [];
+    let checked = 0;
+    let driftAccounts = 0;
+    for (const chunk of settledChunks(this.options.accounts(), settledBeforeMs)) {
+      const read = await this.options.copy.readMany(chunk.map((row) => row.accountId));
+      if (!read.ok) {
+        this.options.log.warn("reconciliation_copy_unavailable", { error: read.error });
+        this.last = { ...this.last, copyUnavailable: true };
+        return this.last;
+      }
+      const copies = new Map(read.rows.map((row) => [row.accountId, row]));
+      for (const engine of chunk) {
+        // An account that changed while its row was read is compared next time.
+        if (this.options.stateOf(engine.accountId)?.version !== engine.version) continue;
+        checked += 1;
+        const copy = copies.get(engine.accountId) ?? null;
+        if (copy !== null && sameFigures(engine, copy)) continue;
+        driftAccounts += 1;
+        if (drifts.length < RECONCILIATION_DRIFTS_LISTED_MAX) drifts.push({ engine, copy });
+      }
+    }
+    if (driftAccounts > 0) this.options.log.warn("reconciliation_drift", { driftAccounts, accountsChecked: checked });
+    this.last = { checkedAtMs: this.now(), accountsChecked: checked, driftAccounts, drifts, copyUnavailable: false };
+    return this.last;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.runOnce().catch((error) => this.options.log.error("reconciliation_failed", { error: String(error) })).finally(() => this.schedule());
+    }, this.options.intervalMs);
+  }
+}
+
+/** The rows of the accounts whose last change is settled, copied now, a chunk at a time. */
+function* settledChunks(accounts: Iterable<[number, AccountState]>, settledBeforeMs: number): Generator<AccountRow[]> {
+  let chunk: AccountRow[] = [];
+  for (const [, state] of accounts) {
+    if (state.updatedAtMs > settledBeforeMs) continue;
+    const row = accountRowOf(state);
+    if (row === null) continue;
+    chunk.push(row);
+    if (chunk.length === RECONCILIATION_CHUNK_ACCOUNTS) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function sameFigures(engine: AccountRow, copy: AccountRow): boolean {
+  return engine.balanceMinor === copy.balanceMinor && engine.availableMinor === copy.availableMinor
+    && engine.version === copy.version && engine.originMs === copy.originMs && engine.eodDate === copy.eodDate;
+}
