@@ -6,7 +6,7 @@
 import type { BalancePoint } from "../domain/account/balancePoint.ts";
 import { formatInstant } from "../domain/calendar.ts";
 import { TRANSACTION_EVENT_TYPES, type TransactionEventType } from "../domain/account/messages.ts";
-import type { DayCloseParts, HistoryItem, LoggedEod } from "./ports.ts";
+import type { DayCloseParts, HistoryItem, LoggedEod, TransactionPage } from "./ports.ts";
 
 /** Column aliases of a history item (no alias reuses a column's name: ClickHouse 18.16 resolves them query-wide). */
 export const ITEM_ALIASES = [
@@ -40,6 +40,14 @@ export function historyItemOfRow(row: ItemRow): HistoryItem {
     appliedAtMs: integerOf(row.h_at_ms, "h_at_ms"),
     sequence: integerOf(row.h_seq, "h_seq"),
   };
+}
+
+/** A page from rows asked for with one more than `limit`: that extra row says whether a next page exists. */
+export function transactionPageOf(rows: readonly ItemRow[], limit: number): TransactionPage {
+  const items = rows.slice(0, limit).map(historyItemOfRow);
+  const last = items.at(-1);
+  const next = rows.length > limit && last !== undefined ? { appliedAtMs: last.appliedAtMs, sequence: last.sequence, messageId: last.messageId } : null;
+  return { items, next };
 }
 
 export function balancePointOfRow(row: PointRow): BalancePoint {

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../../observability/log.ts";
 import {
-  balancePointOfRow, historyItemOfRow, integerOf, loggedEodOfRow, type EodRow, type ItemRow, type PointRow,
+  balancePointOfRow, historyItemOfRow, transactionPageOf, integerOf, loggedEodOfRow, type EodRow, type ItemRow, type PointRow,
 } from "../../runtime/historyRows.ts";
 import type {
   EventHistory, HistoryKey, HistoryLookup, StatementParts, TransactionPage, TransactionPageQuery,
@@ -38,12 +38,7 @@ export class ClickHouseHistoryReader implements EventHistory {
   async transactions(query: TransactionPageQuery): Promise<HistoryLookup<TransactionPage>> {
     const rows = await this.select<ItemRow>(transactionsSql(this.table, query));
     if (!rows.ok) return rows;
-    const items = rows.value.slice(0, query.limit).map(historyItemOfRow);
-    const last = items.at(-1);
-    const next = rows.value.length > query.limit && last !== undefined
-      ? { appliedAtMs: last.appliedAtMs, sequence: last.sequence, messageId: last.messageId }
-      : null;
-    return { ok: true, value: { items, next } };
+    return { ok: true, value: transactionPageOf(rows.value, query.limit) };
   }
 
   async balanceAsOf(accountId: string, asOfMs: number): Promise<HistoryLookup<BalancePoint | null>> {

@@ -6,7 +6,7 @@
 import type { BalancePoint } from "../../domain/account/balancePoint.ts";
 import type { Logger } from "../../observability/log.ts";
 import {
-  balancePointOfRow, historyItemOfRow, integerOf, loggedEodOfRow, type EodRow, type ItemRow, type PointRow,
+  balancePointOfRow, historyItemOfRow, transactionPageOf, integerOf, loggedEodOfRow, type EodRow, type ItemRow, type PointRow,
 } from "../../runtime/historyRows.ts";
 import type {
   EventHistory, HistoryLookup, StatementParts, TransactionPage, TransactionPageQuery,
@@ -38,12 +38,7 @@ export class SqlHistoryReader implements EventHistory {
       WHERE account_id = $1 AND ${APPLIED_TRANSACTIONS} AND at_ms >= $2 AND at_ms < $3 ${before}
       ORDER BY at_ms DESC, seq DESC, message_id DESC LIMIT $4`, params);
     if (!rows.ok) return rows;
-    const items = rows.value.slice(0, query.limit).map(historyItemOfRow);
-    const last = items.at(-1);
-    const next = rows.value.length > query.limit && last !== undefined
-      ? { appliedAtMs: last.appliedAtMs, sequence: last.sequence, messageId: last.messageId }
-      : null;
-    return { ok: true, value: { items, next } };
+    return { ok: true, value: transactionPageOf(rows.value, query.limit) };
   }
 
   async balanceAsOf(accountId: string, asOfMs: number): Promise<HistoryLookup<BalancePoint | null>> {
