@@ -4,11 +4,13 @@
  * the account's figures after an applied change. Pure and total: any event the engine reports
  * maps to a row the tables accept. 64-bit integers travel as decimal strings (exact in both).
  */
-import { isFacilityLimitApplied, type LoggedEvent, type ProcessedMessage } from "./ports.ts";
+import { isFacilityLimitApplied, isHoldChanged, type HoldChanged, type LoggedEvent, type ProcessedMessage } from "./ports.ts";
 import type { BalancePoint } from "../domain/account/balancePoint.ts";
 
 /** The `type` of a facility change's row (messages have EOD_BALANCE or TRANSACTION). */
 export const FACILITY_LIMIT_ROW_TYPE = "FACILITY_LIMIT";
+/** A transfer's hold placed or released: its row carries the account's figures (for ?asOf=). */
+export const HOLD_ROW_TYPE = "HOLD";
 
 export interface EventLogRow {
   at_ms: number;
@@ -55,7 +57,8 @@ const KAFKA_OFFSET = /^(0|[1-9][0-9]{0,17})$/;
 
 /** The row of one logged event, `sequence` its place in this process's record order. */
 export function eventLogRowOf(event: LoggedEvent, sequence = 0): EventLogRow {
-  const row = isFacilityLimitApplied(event) ? facilityRowOf(event.facilityId, event.balance) : messageRowOf(event);
+  const row = isFacilityLimitApplied(event) ? facilityRowOf(event.facilityId, event.balance)
+    : isHoldChanged(event) ? holdRowOf(event) : messageRowOf(event);
   row.at_ms = Number.isSafeInteger(event.atMs) && event.atMs >= 0 ? event.atMs : 0;
   row.seq = Number.isSafeInteger(sequence) && sequence >= 0 ? sequence : 0;
   return row;
@@ -87,6 +90,10 @@ function messageRowOf(event: ProcessedMessage): EventLogRow {
     source_offset: kafka !== null && KAFKA_OFFSET.test(kafka.offset) ? kafka.offset : "-1",
     ...figuresOf(event.balance),
   };
+}
+
+function holdRowOf(event: HoldChanged): EventLogRow {
+  return { ...facilityRowOf("", event.balance), type: HOLD_ROW_TYPE, transaction_id: text(event.transferId), amount_minor: String(event.balance.holdsMinor), source_kind: "transfer" };
 }
 
 function facilityRowOf(facilityId: string, balance: BalancePoint): EventLogRow {

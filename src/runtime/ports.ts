@@ -108,6 +108,8 @@ export interface EngineOutputs {
   messageProcessed?(event: ProcessedMessage): void;
   /** An account took a facility's new limit outside a message (the event log keeps its figures); optional. */
   facilityLimitApplied?(event: FacilityLimitApplied): void;
+  /** A transfer placed or released a hold (the event log keeps the account's figures); optional. */
+  holdChanged?(event: HoldChanged): void;
 }
 
 /**
@@ -158,8 +160,20 @@ export interface FacilityLimitApplied {
   readonly balance: BalancePoint;
 }
 
-/** What the event log stores: processed messages, and facility changes of an account. */
-export type LoggedEvent = ProcessedMessage | FacilityLimitApplied;
+/** A hold placed or released by a transfer, with the account's figures after it. */
+export interface HoldChanged {
+  readonly kind: "hold";
+  readonly atMs: number;
+  readonly transferId: string;
+  readonly balance: BalancePoint;
+}
+
+/** What the event log stores: processed messages, and the figures of changes outside a message. */
+export type LoggedEvent = ProcessedMessage | FacilityLimitApplied | HoldChanged;
+
+export function isHoldChanged(event: LoggedEvent): event is HoldChanged {
+  return (event as HoldChanged).kind === "hold";
+}
 
 export function isFacilityLimitApplied(event: LoggedEvent): event is FacilityLimitApplied {
   return (event as FacilityLimitApplied).kind === "facility_limit";

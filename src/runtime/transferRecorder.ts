@@ -5,6 +5,7 @@
  * fact, and by the journal's replay; a fact the account already has changes nothing.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
+import { balancePointOf } from "../domain/account/balancePoint.ts";
 import { applyTransfer } from "../domain/transfer/applyTransfer.ts";
 import { applyStatusChange } from "../domain/transfer/changeTransferStatus.ts";
 import type { Transfer, TransferStatus } from "../domain/transfer/transfer.ts";
@@ -32,7 +33,7 @@ export class TransferRecorder {
     const kept = state.transfers.get(transfer.transferId)!;
     this.options.index.add(kept);
     if (kept.status === "PENDING_2FA") this.options.pending(kept);
-    if (kept.status === "APPROVED" || kept.status === "PENDING_2FA") this.options.outputs.balanceChanged(state, shardId);
+    if (kept.status === "APPROVED" || kept.status === "PENDING_2FA") this.holdChanged(state, shardId, kept.transferId);
     this.followUp(kept);
     return true;
   }
@@ -40,7 +41,7 @@ export class TransferRecorder {
   statusChanged(state: AccountState, shardId: number, transferId: string, status: TransferStatus, atMs: number): boolean {
     const holdsBefore = state.holdsMinor;
     if (!applyStatusChange(state, transferId, status, atMs)) return false;
-    if (state.holdsMinor !== holdsBefore) this.options.outputs.balanceChanged(state, shardId);
+    if (state.holdsMinor !== holdsBefore) this.holdChanged(state, shardId, transferId);
     this.followUp(state.transfers.get(transferId)!);
     return true;
   }
@@ -59,6 +60,11 @@ export class TransferRecorder {
         if (transfer.status === "PENDING_2FA") this.options.pending(transfer);
       }
     }
+  }
+
+  private holdChanged(state: AccountState, shardId: number, transferId: string): void {
+    this.options.outputs.balanceChanged(state, shardId);
+    this.options.outputs.holdChanged?.({ kind: "hold", atMs: this.options.now(), transferId, balance: balancePointOf(state) });
   }
 
   private followUp(transfer: Transfer): void {

@@ -303,3 +303,21 @@ describe("explain", () => {
     expect(body.holds).toBe("50.00");
   });
 });
+
+describe("history", () => {
+  test("a hold is logged: ?asOf= at the push of a transfer's hold answers that push's version and holds", async () => {
+    const [from, to] = [await account(), await account()];
+    await transfer({ fromAccountId: from, toAccountId: to, amount: "12.00", currency: "USD" });
+    const now = await balanceOf(from);
+    expect(now.holds).toBe("12.00");
+    const deadline = Date.now() + 15_000;
+    let past: any = null;
+    while (Date.now() < deadline) {
+      past = await bodyOf(await engine.get(`/v1/accounts/${from}/balance?asOf=${encodeURIComponent(now.updatedAt)}`));
+      if (past.version === now.version) break;
+      await Bun.sleep(100);
+    }
+    expect({ version: past.version, holds: past.holds, availableBalance: past.availableBalance })
+      .toEqual({ version: now.version, holds: "12.00", availableBalance: now.availableBalance });
+  });
+});

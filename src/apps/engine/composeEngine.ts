@@ -268,6 +268,7 @@ function outputsOf(edges: Edges, syncAccount: (state: AccountState) => void): En
     },
     messageProcessed: messageProcessedOf(edges),
     facilityLimitApplied: edges.eventLog === null ? undefined : (event) => edges.eventLog?.writer.record(event),
+    holdChanged: edges.eventLog === null ? undefined : (event) => edges.eventLog?.writer.record(event),
   };
 }
 
