@@ -132,6 +132,11 @@ export interface TransferJournalReplay {
   replay(text: string, shardId: number): void | Promise<void>;
 }
 
+/** Each fresh transfer decision's score and factors (ClickHouse `fraud_scores_history`); `record` never blocks. */
+export interface RiskScoreLog {
+  record(transfer: Transfer): void;
+}
+
 /** Where transfers go after a change: WebSocket pushes, and the approved ones to the ledger's topic. */
 export interface TransferOutputs {
   transferChanged(view: TransferView): void;

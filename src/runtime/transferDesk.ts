@@ -9,7 +9,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AccountState } from "../domain/account/accountState.ts";
 import { authorizeTransfer, type Authorization, type TransferRefusal } from "../domain/transfer/authorizeTransfer.ts";
 import { statusChangeOf } from "../domain/transfer/changeTransferStatus.ts";
-import { idempotencyScopeOf, type TransferStatus } from "../domain/transfer/transfer.ts";
+import { idempotencyScopeOf, type Transfer, type TransferStatus } from "../domain/transfer/transfer.ts";
 import { parseTransferBody, type ParsedTransferBody } from "../domain/transfer/transferRequest.ts";
 import { transferViewOf } from "../domain/transfer/transferView.ts";
 import type { AccountRuntime } from "./accountRuntime.ts";
@@ -31,7 +31,8 @@ export interface TransferDeskOptions {
   readonly owns: (accountId: string) => boolean;
   /** The destination's currency, or null when no account by that id has an EOD. */
   readonly destinationCurrencyOf: (accountId: string) => string | null | Promise<string | null>;
-  readonly decided: (decision: string, seconds: number) => void;
+  /** A fresh decision (not a replay), once durable: metrics and the score's history. */
+  readonly decided: (transfer: Transfer, seconds: number) => void;
   /** A request answered without a decision, by code. */
   readonly refused: (code: string) => void;
   readonly now: () => number;
@@ -108,7 +109,7 @@ export class TransferDesk implements TransferDeskPort {
       return this.options.journal.append(decidedRecord(authorization.transfer)).then(
         () => {
           this.options.recorder.decided(state, shardId, authorization.transfer);
-          this.options.decided(authorization.transfer.decision, (performance.now() - startedAt) / 1000);
+          this.options.decided(authorization.transfer, (performance.now() - startedAt) / 1000);
           return answerOf(authorization);
         },
         () => JOURNAL_UNAVAILABLE,

@@ -12,7 +12,7 @@ import { transferSubscriptionKey, type AlertMessage, type BalanceMessage, type T
 export interface RemotePush {
   /** False while no other instance listens: nothing needs serializing for them. */
   readonly hasOtherListeners: boolean;
-  publish(message: { kind: "balance" | "alert"; accountId: string; data: string }): void;
+  publish(message: { kind: "balance" | "alert" | "transfer"; accountId: string; transferId?: string; data: string }): void;
 }
 
 export class WsPublisher {
@@ -28,14 +28,15 @@ export class WsPublisher {
     this.remote?.publish({ kind: "balance", accountId: state.accountId, data });
   }
 
-  /** To the transfer's subscribers and its source account's, on this instance. */
+  /** To the transfer's subscribers and its source account's, here and on the other instances. */
   transferChanged(view: TransferView): void {
     const key = transferSubscriptionKey(view.transferId);
-    if (!this.hub.hasListeners(key) && !this.hub.hasListeners(view.fromAccountId)) return;
+    if (!this.hub.hasListeners(key) && !this.hub.hasListeners(view.fromAccountId) && this.remote?.hasOtherListeners !== true) return;
     const message: TransferMessage = { type: "transfer", ...view };
     const data = JSON.stringify(message);
     this.hub.publishBalance(key, data);
     this.hub.publishBalance(view.fromAccountId, data);
+    this.remote?.publish({ kind: "transfer", accountId: view.fromAccountId, transferId: view.transferId, data });
   }
 
   alertRaised(alert: HighValueAlert): void {

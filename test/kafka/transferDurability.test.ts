@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { partitionForKey } from "../../src/runtime/partitionForKey.ts";
 import { bodyOf, eod } from "../support/engineUnderTest.ts";
+import { connect } from "../support/wsClient.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
 import { createTopics, deleteTopics, ensureServices, eventually, kafka, openProducer, uniqueNames } from "../support/services.ts";
 
@@ -90,10 +91,16 @@ test("two instances: a transfer sent to the one that does not own the source is 
     if (ownedByFirst === undefined) throw new Error("no test account on the first instance's partitions: pick more accounts");
     await withLimit(engine!.base);
     const before = (await bodyOf(await fetch(`${engine!.base}/v1/accounts/${ownedByFirst}/balance`))).holds;
+    // A WebSocket client of the second instance, subscribed to the source account, hears of the transfer (over the bus).
+    const client = await connect(`ws://127.0.0.1:${new URL(second.base).port}/v1/ws`);
+    client.send({ op: "subscribe", accounts: [ownedByFirst] });
+    await client.next((m) => m.type === "balance" && m.accountId === ownedByFirst);
     const request = { fromAccountId: ownedByFirst, toAccountId: other, amount: "3.00", currency: "USD" };
     const viaSecond = await transfer(second.base, "forwarded-1", request);
     expect(viaSecond.status).toBe(201);
     const body = await bodyOf(viaSecond);
+    expect(await client.next((m) => m.type === "transfer" && m.transferId === body.transferId)).toMatchObject({ fromAccountId: ownedByFirst, amount: "3.00" });
+    client.close();
     const onOwner = await fetch(`${engine!.base}/v1/transfers/${body.transferId}`);
     expect((await bodyOf(onOwner)).status).toBe(body.status);
     const again = await transfer(second.base, "forwarded-1", request);

@@ -16,8 +16,11 @@ export const BUS_MESSAGE_BYTES_MAX = 64 * 1024;
 
 const BusBatchSchema = Type.Array(
   Type.Object({
-    kind: Type.Union([Type.Literal("balance"), Type.Literal("alert")]),
+    kind: Type.Union([Type.Literal("balance"), Type.Literal("alert"), Type.Literal("transfer")]),
+    /** For a transfer: its source account. */
     accountId: IdSchema,
+    /** Set for a transfer: its subscribers hear of it too. */
+    transferId: Type.Optional(IdSchema),
     /** The WebSocket message, already serialized. */
     data: Type.String({ maxLength: BUS_MESSAGE_BYTES_MAX }),
   }, { additionalProperties: false }),

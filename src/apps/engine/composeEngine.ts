@@ -32,6 +32,7 @@ import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
+import { transferSubscriptionKey } from "../../ws/wsMessages.ts";
 import { loadAuthSetup, type AuthSetup } from "./authSetup.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
@@ -134,7 +135,7 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     facilityCacheEntriesMax: config.FACILITY_CACHE_ENTRIES_MAX, facilityLookupWaitMs: config.FACILITY_LOOKUP_WAIT_MS,
     facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
-    transferJournal: kafka?.transferJournal, owns: kafka?.owns,
+    transferJournal: kafka?.transferJournal, owns: kafka?.owns, riskScores: eventLog?.riskScores ?? undefined,
     transferOutputs: {
       transferChanged: (view) => edges.ws.transferChanged(view),
       approved: (transfer) => kafka?.transferJournal.approved(transfer),
@@ -295,7 +296,11 @@ function remotePushTo(hub: SubscriptionHub, core: EngineCore): (message: BusMess
   return (message) => {
     if (core.runtime.stateOf(message.accountId) !== undefined) return;
     if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
-    else hub.publishAlert(message.accountId, message.data);
+    else if (message.kind === "alert") hub.publishAlert(message.accountId, message.data);
+    else {
+      hub.publishBalance(message.accountId, message.data);
+      if (message.transferId !== undefined) hub.publishBalance(transferSubscriptionKey(message.transferId), message.data);
+    }
   };
 }
 

@@ -17,7 +17,7 @@ import { FacilityLookup } from "../../runtime/facilityLookup.ts";
 import { FacilityRefresher } from "../../runtime/facilityRefresher.ts";
 import { Ingest } from "../../runtime/ingest.ts";
 import { IngestMetrics } from "../../runtime/ingestMetrics.ts";
-import type { BalanceReader, EngineOutputs, FacilityStore, TransferJournal, TransferOutputs } from "../../runtime/ports.ts";
+import type { BalanceReader, EngineOutputs, FacilityStore, RiskScoreLog, TransferJournal, TransferOutputs } from "../../runtime/ports.ts";
 import { TransferDesk } from "../../runtime/transferDesk.ts";
 import { TransferExpiry } from "../../runtime/transferExpiry.ts";
 import { TransferIndex } from "../../runtime/transferIndex.ts";
@@ -42,6 +42,8 @@ export interface EngineCoreOptions {
   /** Where transfer facts become durable; in memory when absent (embedded mode). */
   readonly transferJournal?: TransferJournal;
   readonly transferOutputs?: TransferOutputs;
+  /** With ClickHouse: every decision's score goes to fraud_scores_history. */
+  readonly riskScores?: RiskScoreLog;
   /** Whether this instance decides for an account now (Kafka: owns its partition); always when absent. */
   readonly owns?: (accountId: string) => boolean;
   /** A destination account another instance holds: its currency from its snapshot. */
@@ -138,8 +140,9 @@ function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime
     runtime, recorder, index, now, journal: options.transferJournal ?? IN_MEMORY_JOURNAL, owns: options.owns ?? (() => true),
     destinationCurrencyOf: (accountId) => localCurrencyOf(accountId) ?? options.remoteCurrencyOf?.(accountId) ?? null,
     refused: (code) => metrics.transferRefusalsTotal.inc({ code }),
-    decided: (decision, seconds) => {
-      metrics.transfersTotal.inc({ decision });
+    decided: (transfer, seconds) => {
+      metrics.transfersTotal.inc({ decision: transfer.decision });
+      options.riskScores?.record(transfer);
       metrics.transferDecisionDurationSeconds.observe(seconds);
     },
   });

@@ -14,13 +14,16 @@ import type { SqlQuery } from "../../adapters/postgres/sqlClient.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Metrics } from "../../observability/metrics.ts";
-import type { EventHistory, EventLogWriter, VelocityReader } from "../../runtime/ports.ts";
+import type { EventHistory, EventLogWriter, RiskScoreLog, VelocityReader } from "../../runtime/ports.ts";
+import { ClickHouseFraudScoreLog } from "../../adapters/clickhouse/fraudScoreLog.ts";
 
 export interface EventLogMode {
   readonly writer: EventLogWriter;
   readonly history: EventHistory;
   /** Velocity needs ClickHouse's windows; null in the embedded store. */
   readonly velocity: VelocityReader | null;
+  /** `fraud_scores_history`: ClickHouse only. */
+  readonly riskScores: RiskScoreLog | null;
   start(): void;
   buffered(): number;
   failuresInARow(): number;
@@ -37,7 +40,7 @@ export function openEventLogMode(config: Config, metrics: Metrics, log: Logger, 
     onDropped: (count, reason) => metrics.eventLogDroppedTotal.inc({ reason }, count),
   });
   return {
-    writer: eventLog, history: new SqlHistoryReader(store, log), velocity: null,
+    writer: eventLog, history: new SqlHistoryReader(store, log), velocity: null, riskScores: null,
     start: () => eventLog.start(),
     buffered: () => eventLog.stats().buffered,
     failuresInARow: () => eventLog.stats().failuresInARow,
@@ -57,16 +60,21 @@ function openClickHouseEventLog(config: Config, metrics: Metrics, log: Logger): 
     flushIntervalMs: config.EVENT_LOG_FLUSH_MS,
     onDropped: (count, reason) => metrics.eventLogDroppedTotal.inc({ reason }, count),
   });
+  const riskScores = new ClickHouseFraudScoreLog(connection, database, log, (count) => metrics.dropsTotal.inc({ what: "fraud_scores" }, count));
   return {
-    writer: eventLog,
+    writer: eventLog, riskScores,
     history: new ClickHouseHistoryReader({ connection, database, log }),
     velocity: new ClickHouseVelocityReader({ connection, database, log }),
-    start: () => eventLog.start(),
+    start: () => {
+      eventLog.start();
+      riskScores.start();
+    },
     buffered: () => eventLog.stats().buffered,
     failuresInARow: () => eventLog.stats().failuresInARow,
     async close() {
       const flushed = await eventLog.stop();
       if (!flushed.ok) log.error("event_log_flush_failed", { buffered: flushed.buffered });
+      await riskScores.stop();
       await connection.close();
     },
   };
