@@ -19,9 +19,14 @@ export async function auditedAction<T>(deps: HttpDeps, request: Request, action:
     status = error instanceof HttpError ? error.status : 500;
     throw error;
   } finally {
-    await deps.audit.record({ ...action, actor, status, atMs: Date.now() }).catch((error: unknown) => {
-      deps.metrics.auditFailuresTotal.inc();
-      deps.log.error("audit_write_failed", { action: action.action, target: action.target, actor, error: String(error) });
-    });
+    await writeAudit(deps, { ...action, actor, status, atMs: Date.now() });
   }
+}
+
+/** Writes one row; a row that cannot be written is logged and counted, and the action's answer stands. */
+export async function writeAudit(deps: HttpDeps, event: AuditEvent): Promise<void> {
+  await deps.audit.record(event).catch((error: unknown) => {
+    deps.metrics.auditFailuresTotal.inc();
+    deps.log.error("audit_write_failed", { action: event.action, target: event.target, actor: event.actor, error: String(error) });
+  });
 }

@@ -71,7 +71,7 @@ export class KafkaTransferJournal implements TransferJournal {
 
   /** The approved transfer to the ledger's topic, keyed by its source; a failure is counted and logged. */
   approved(transfer: Transfer): void {
-    const value = JSON.stringify({ ...transfer, riskFactors: transfer.riskFactors });
+    const value = JSON.stringify(transfer);
     this.approvedProducer.send({ topic: this.topics.approved, acks: -1, messages: [{ key: transfer.fromAccountId, value }] })
       .catch((error) => {
         this.approvedSendFailed();

@@ -2,6 +2,7 @@
  * The EOD report's reads of the SQL store's event log (an embedded engine's PGLITE_DIR, read while
  * that engine is stopped), for a chunk of accounts at once: the same answers as the ClickHouse one.
  */
+import { selectHistoryRows } from "./historySelect.ts";
 import type { Logger } from "../../observability/log.ts";
 import {
   dayClosePartsOf, earliestBaseDateOf, historyItemOfRow, type DayTotalRow, type EodRow, type ItemRow,
@@ -46,13 +47,8 @@ export class SqlDayCloseReader implements DayCloseReader {
     return { ok: true, value: rows.value.map((row) => ({ ...historyItemOfRow(row), accountId: row.v_account_id })) };
   }
 
-  private async select<Row>(sql: string, params: unknown[]): Promise<HistoryLookup<Row[]>> {
-    try {
-      return { ok: true, value: (await this.sql.query<Row>(sql, params)).rows };
-    } catch (error) {
-      this.log?.warn("history_query_failed", { error: String(error) });
-      return { ok: false, reason: "unavailable" };
-    }
+  private select<Row>(sql: string, params: unknown[]): Promise<HistoryLookup<Row[]>> {
+    return selectHistoryRows<Row>(this.sql, this.log, sql, params);
   }
 }
 

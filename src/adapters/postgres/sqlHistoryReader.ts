@@ -3,6 +3,7 @@
  * ClickHouse reader, from the same rows. Each row is stored once (the unique key), so no query
  * groups; the unique index (account_id, at_ms, seq, message_id) is the order pages are read in.
  */
+import { selectHistoryRows } from "./historySelect.ts";
 import type { BalancePoint } from "../../domain/account/balancePoint.ts";
 import type { Logger } from "../../observability/log.ts";
 import {
@@ -81,12 +82,7 @@ export class SqlHistoryReader implements EventHistory {
       ORDER BY as_of_date DESC, message_epoch_s DESC, message_nanos DESC LIMIT 1`, [accountId, date]);
   }
 
-  private async select<Row>(sql: string, params: unknown[]): Promise<HistoryLookup<Row[]>> {
-    try {
-      return { ok: true, value: (await this.sql.query<Row>(sql, params)).rows };
-    } catch (error) {
-      this.log?.warn("history_query_failed", { error: String(error) });
-      return { ok: false, reason: "unavailable" };
-    }
+  private select<Row>(sql: string, params: unknown[]): Promise<HistoryLookup<Row[]>> {
+    return selectHistoryRows<Row>(this.sql, this.log, sql, params);
   }
 }

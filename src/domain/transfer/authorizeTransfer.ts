@@ -12,16 +12,9 @@ import { isOpen, type Transfer, type TransferStatus } from "./transfer.ts";
 /** Transfers an account keeps at most (open ones and those finished in the last 24 h). */
 export const TRANSFERS_KEPT_MAX = 10_000;
 
-export interface TransferRequest {
-  readonly transferId: string;
-  readonly fromAccountId: string;
-  readonly toAccountId: string;
-  readonly amountMinor: number;
-  readonly currency: string;
-  readonly reference: string | null;
-  readonly idempotencyScope: string;
-  readonly requestFingerprint: string;
-}
+/** What a request brings to its authorization: the transfer's own fields before any decision. */
+export type TransferRequest = Pick<Transfer,
+  "transferId" | "fromAccountId" | "toAccountId" | "amountMinor" | "currency" | "reference" | "idempotencyScope" | "requestFingerprint">;
 
 export interface AuthorizeContext {
   readonly nowMs: number;

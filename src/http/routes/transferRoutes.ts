@@ -11,7 +11,7 @@ import { HttpError } from "../httpError.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 import { ErrorResponse } from "../schemas.ts";
 import { forwardTransfer } from "./transferForwarding.ts";
-import { auditedAction } from "../auditedAction.ts";
+import { auditedAction, writeAudit } from "../auditedAction.ts";
 import { scoped, securityOf } from "../auth/routeScope.ts";
 
 /** The IETF draft's key: 1..255 printable ASCII characters. */
@@ -66,38 +66,30 @@ export function transferRoutes(deps: HttpDeps) {
       response: { 200: TransferViewSchema, 404: ErrorResponse },
       detail: { summary: "A transfer as it is now (404 also for a source outside the caller's accounts)", tags: ["transfers"], security: securityOf("transfers:write") },
     })
-    .post("/v1/transfers/:transferId/confirm", statusChange("confirm"), {
-      ...scoped(deps.access, "transfers:confirm"),
-      params: t.Object({ transferId: IdSchema }),
-      response: { 200: TransferViewSchema, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
-      detail: {
-        summary: "2FA passed: PENDING_2FA becomes APPROVED (409 transfer_not_pending otherwise); audited",
-        tags: ["transfers"], security: securityOf("transfers:confirm"),
-      },
-    })
-    .post("/v1/transfers/:transferId/cancel", statusChange("cancel"), {
-      ...scoped(deps.access, "transfers:write"),
-      params: t.Object({ transferId: IdSchema }),
-      response: { 200: TransferViewSchema, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
-      detail: {
-        summary: "Cancel a PENDING_2FA transfer: it ends REJECTED and its hold is released; audited",
-        tags: ["transfers"], security: securityOf("transfers:write"),
-      },
-    });
+    .post("/v1/transfers/:transferId/confirm", statusChange("confirm"),
+      statusChangeOptions(deps, "transfers:confirm", "2FA passed: PENDING_2FA becomes APPROVED (409 transfer_not_pending otherwise); audited"))
+    .post("/v1/transfers/:transferId/cancel", statusChange("cancel"),
+      statusChangeOptions(deps, "transfers:write", "Cancel a PENDING_2FA transfer: it ends REJECTED and its hold is released; audited"));
 }
 
 type ResponseSet = { status?: number | string; headers: Record<string, unknown> };
 
-/** Each decision in audit.events with the caller's name (contract section 8); a failed write is counted, the answer stands. */
-async function auditDecision(deps: HttpDeps, request: Request, transfer: TransferView): Promise<void> {
-  const event = {
+/** confirm and cancel: the same shape, each with its scope. */
+function statusChangeOptions(deps: HttpDeps, scope: "transfers:write" | "transfers:confirm", summary: string) {
+  return {
+    ...scoped(deps.access, scope),
+    params: t.Object({ transferId: IdSchema }),
+    response: { 200: TransferViewSchema, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
+    detail: { summary, tags: ["transfers"], security: securityOf(scope) },
+  };
+}
+
+/** Each fresh decision in audit.events with the caller's name (contract section 8). */
+function auditDecision(deps: HttpDeps, request: Request, transfer: TransferView): Promise<void> {
+  return writeAudit(deps, {
     atMs: Date.now(), actor: deps.access.callerOf(request).name, action: "transfer.decide", target: transfer.transferId,
     status: transfer.decision === "DENY" ? 403 : 201,
     detail: { decision: transfer.decision, status: transfer.status, riskScore: transfer.riskScore, fromAccountId: transfer.fromAccountId, amount: transfer.amount, currency: transfer.currency },
-  };
-  await deps.audit.record(event).catch((error: unknown) => {
-    deps.metrics.auditFailuresTotal.inc();
-    deps.log.error("audit_write_failed", { action: event.action, target: event.target, actor: event.actor, error: String(error) });
   });
 }
 
