@@ -1,7 +1,8 @@
 /** The snapshot codec: every version it ever wrote still loads; what it writes now round-trips. */
 import { describe, expect, test } from "bun:test";
 import { ACCOUNT_CODEC_VERSION, decodeAccount, encodeAccount } from "../../src/adapters/redis/accountCodec.ts";
-import { dedupeWindowSize } from "../../src/domain/account/accountState.ts";
+import { dedupeWindowSize, type AccountState } from "../../src/domain/account/accountState.ts";
+import { WindowKind } from "../../src/domain/account/dedupeWindow.ts";
 import { account, eod, txn } from "../domain/builders.ts";
 import { authorizeTransfer } from "../../src/domain/transfer/authorizeTransfer.ts";
 import { applyTransfer } from "../../src/domain/transfer/applyTransfer.ts";
@@ -27,6 +28,26 @@ const busy = () => account(
   txn({ messageId: "m3", transactionId: "t1", eventType: "TRANSACTION_REMOVED", amount: "12.34", bookingDate: "2026-11-22" }),
 );
 
+/**
+ * Exactly the layout version 4 wrote: the base fields, the window as three lists of [id, date]
+ * pairs (an EOD's id tagged "E" + its asOfDate), the origin, the transfer part.
+ */
+function v4Of(state: AccountState): unknown[] {
+  const v5 = JSON.parse(encodeAccount(state));
+  const pairs = (...kinds: WindowKind[]) => state.dedupe.list().filter((entry) => kinds.includes(entry.kind))
+    .map((entry) => [entry.id, entry.kind === WindowKind.eodMessage ? `E${entry.date}` : entry.date]);
+  return [4, ...v5.slice(1, 9), pairs(WindowKind.eodMessage, WindowKind.transactionMessage), pairs(WindowKind.created), pairs(WindowKind.removed), v5[9], v5[10]];
+}
+
+/**
+ * A state with its window as the set of its entries: versions 1 to 4 kept each namespace apart,
+ * so the order across namespaces is not theirs to keep (within one, it is).
+ */
+function withWindowAsSet(state: AccountState) {
+  const keyOf = (entry: { kind: number; id: string }) => `${entry.kind === WindowKind.created ? 1 : entry.kind === WindowKind.removed ? 2 : 0}|${entry.id}`;
+  return { ...state, dedupe: state.dedupe.list().sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1)) };
+}
+
 describe("the account codec", () => {
   test("a state written now decodes to the same state, dedupe window included", () => {
     const state = busy();
@@ -51,8 +72,11 @@ describe("the account codec", () => {
       accountId: "123", currency: "USD", facilityLimitMinor: 500_000, intradayTotalMinor: 1234, version: 2,
       eod: { balanceMinor: 100_000, date: "2026-11-21", facilityId: "456", timestamp: { epochSeconds: 1_795_306_500, nanos: 0 } },
     });
-    expect([...state.messageIds.keys()]).toEqual(["e1", "m1"]);
-    expect([...state.createdIds.keys()]).toEqual(["t1"]);
+    expect(state.dedupe.list()).toEqual([
+      { kind: WindowKind.eodMessage, id: "e1", date: "2026-11-21" },
+      { kind: WindowKind.transactionMessage, id: "m1", date: "2026-11-22" },
+      { kind: WindowKind.created, id: "t1", date: "2026-11-22" },
+    ]);
   });
 
   test("the state's origin is kept, so a recovered account keeps ordering its Postgres rows after the old ones", () => {
@@ -61,9 +85,9 @@ describe("the account codec", () => {
   });
 
   test("a version 2 snapshot (before origins) loads with origin 0, the origin of every row written before them", () => {
-    const v3 = JSON.parse(encodeAccount({ ...busy(), originMs: 5 }));
-    const v2 = JSON.stringify([2, ...v3.slice(1, 12)]);
-    expect(decodeAccount(v2)).toEqual({ ...busy(), originMs: 0 });
+    const v4 = v4Of({ ...busy(), originMs: 5 });
+    const v2 = JSON.stringify([2, ...v4.slice(1, 12)]);
+    expect(withWindowAsSet(decodeAccount(v2))).toEqual(withWindowAsSet({ ...busy(), originMs: 0 }));
   });
 
   test("transfers, their keys, the holds and the risk history round-trip (version 4)", () => {
@@ -75,9 +99,25 @@ describe("the account codec", () => {
   });
 
   test("a version 3 snapshot (before transfers) loads with no transfers and no holds", () => {
-    const v4 = JSON.parse(encodeAccount(busy()));
+    const v4 = v4Of(busy());
     const v3 = JSON.stringify([3, ...v4.slice(1, 13)]);
-    expect(decodeAccount(v3)).toEqual(busy());
+    expect(withWindowAsSet(decodeAccount(v3))).toEqual(withWindowAsSet(busy()));
+  });
+
+  test("a version 4 snapshot (the dedupe window as lists of pairs) loads to the same state", () => {
+    const state = withTransfer();
+    const decoded = decodeAccount(JSON.stringify(v4Of(state)));
+    expect(withWindowAsSet(decoded)).toEqual(withWindowAsSet(state));
+    // Within a namespace the order is kept: the applied EOD's id is still the last of its day.
+    expect(decoded.dedupe.lastEodMessageIdOf("2026-11-21")).toBe("e1");
+  });
+
+  test("a snapshot whose dedupe window does not add up fails loudly at load", () => {
+    const encoded = JSON.parse(encodeAccount(busy()));
+    const ids: string = encoded[11];
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 11), ids.slice(1), ...encoded.slice(12)]))).toThrow(/dedupe window/);
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 11), `${ids}x`, ...encoded.slice(12)]))).toThrow(/dedupe window/);
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 12), [], ...encoded.slice(13)]))).toThrow(/dedupe window/);
   });
 
   test("a snapshot whose holds disagree with its open transfers fails loudly at load", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { WindowNamespace } from "../../src/domain/account/dedupeWindow.ts";
 import { assertAccountState, dedupeWindowSize, newAccountState, type AccountState } from "../../src/domain/account/accountState.ts";
 import { applyFacilityLimit } from "../../src/domain/account/applyFacilityLimit.ts";
 import { applyMessage } from "../../src/domain/account/applyMessage.ts";
@@ -75,7 +76,7 @@ describe("rule 2: duplicates are ignored", () => {
   test("the ids of EOD messages are forgotten when the EOD date moves on; a retry is then ignored as older", () => {
     const first = eod({ messageId: "m-1" });
     const state = account(first, eod({ messageId: "m-2", asOfDate: "2026-11-22", timestamp: "2026-11-23T00:05:00Z" }));
-    expect(state.messageIds.has("m-1")).toBe(false);
+    expect(state.dedupe.has(WindowNamespace.message, "m-1")).toBe(false);
     expect(apply(state, first).outcome).toBe("ignored_older");
   });
 

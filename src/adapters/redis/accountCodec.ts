@@ -6,21 +6,26 @@
  * the account id, a string); snapshots written by it still load. A new version adds a decoder
  * here and keeps the old ones. Version 3 appends the state's origin (versions 1 and 2 load with
  * origin 0, the origin of every row written before origins existed). Version 4 appends the
- * transfers and the risk history (transferCodec.ts); older versions load with none.
+ * transfers and the risk history (transferCodec.ts); older versions load with none. Version 5
+ * writes the dedupe window as the window's own three parts (its ids joined in one string, a
+ * word per entry, its dates: see DedupeWindow.toParts) instead of three lists of [id, date]
+ * pairs: one string to escape instead of two strings and an array per id, and a third of the bytes.
  */
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
+import { ID_LENGTH_MAX } from "../../domain/identifier.ts";
+import { DedupeWindow, WindowKind, windowNamespaceOf } from "../../domain/account/dedupeWindow.ts";
 import { ownedString } from "../../domain/ownedString.ts";
 import { decodeTransferPart, encodeTransferPart, type TransferPart } from "./transferCodec.ts";
 
-export const ACCOUNT_CODEC_VERSION = 4;
+export const ACCOUNT_CODEC_VERSION = 5;
 
 type EncodedEod = [balanceMinor: number, date: string, epochSeconds: number, nanos: number, facilityId: string];
 
 /** The fields of every version so far, in order. */
-type Fields = [
+type BaseFields = [
   accountId: string,
   currency: string | null,
   eod: EncodedEod | null,
@@ -29,19 +34,18 @@ type Fields = [
   holdsMinor: number,
   version: number,
   updatedAtMs: number,
-  messageIds: [string, string][],
-  createdIds: [string, string][],
-  removedIds: [string, string][],
 ];
+/** Versions 1 to 4: the dedupe window as three lists of pairs (an EOD's id tagged "E" + asOfDate). */
+type PairWindow = [messageIds: [string, string][], createdIds: [string, string][], removedIds: [string, string][]];
 
-type EncodedV4 = [codecVersion: 4, ...fields: Fields, originMs: number, transfers: TransferPart];
+type EncodedV5 = [codecVersion: 5, ...fields: BaseFields, originMs: number, transfers: TransferPart, ...window: ReturnType<DedupeWindow["toParts"]>];
 
 const NO_TRANSFERS: TransferPart = [[], [], []];
 
 /** What Redis gives back is checked field by field before it becomes an account (a corrupt or forged value fails). */
 const Minor = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
 const Pairs = <T extends ReturnType<typeof Type.String> | typeof Minor>(value: T) => Type.Array(Type.Tuple([Type.String(), value]));
-const FieldsSchema = Type.Tuple([
+const baseSchemas = [
   Type.String({ minLength: 1 }),
   Type.Union([Type.String(), Type.Null()]),
   Type.Union([Type.Tuple([Minor, Type.String(), Type.Number(), Type.Integer({ minimum: 0 }), Type.String()]), Type.Null()]),
@@ -50,11 +54,9 @@ const FieldsSchema = Type.Tuple([
   Minor,
   Type.Integer({ minimum: 0 }),
   Type.Integer({ minimum: 0 }),
-  Pairs(Type.String()),
-  Pairs(Type.String()),
-  Pairs(Type.String()),
-]);
-const fieldsCheck = TypeCompiler.Compile(FieldsSchema);
+];
+const baseCheck = TypeCompiler.Compile(Type.Tuple(baseSchemas));
+const pairFieldsCheck = TypeCompiler.Compile(Type.Tuple([...baseSchemas, Pairs(Type.String()), Pairs(Type.String()), Pairs(Type.String())]));
 
 /** A snapshot value that is not an account this codec wrote. */
 export class CorruptAccountError extends Error {}
@@ -62,7 +64,7 @@ export class CorruptAccountError extends Error {}
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV4 = [
+  const encoded: EncodedV5 = [
     ACCOUNT_CODEC_VERSION,
     state.accountId,
     state.currency,
@@ -72,11 +74,9 @@ export function encodeAccount(state: AccountState): string {
     state.holdsMinor,
     state.version,
     state.updatedAtMs,
-    [...state.messageIds],
-    [...state.createdIds],
-    [...state.removedIds],
     state.originMs,
     encodeTransferPart(state.transfers, state.risk),
+    ...state.dedupe.toParts(),
   ];
   return JSON.stringify(encoded);
 }
@@ -90,21 +90,50 @@ export function decodeAccount(text: string): AccountState {
     throw new CorruptAccountError("an encoded account is not JSON");
   }
   if (!Array.isArray(parsed)) throw new CorruptAccountError("an encoded account is an array");
+  if (parsed[0] === 5) {
+    const window = DedupeWindow.fromParts(parsed[11], parsed[12], parsed[13]);
+    if (typeof window === "string") throw new CorruptAccountError(`an encoded account: ${window}`);
+    return stateOf(checkedBase(parsed.slice(1, 9)), window, parsed[9], parsed[10]);
+  }
   // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return stateOf(parsed, 0, NO_TRANSFERS);
-  if (parsed[0] === 2) return stateOf(parsed.slice(1), 0, NO_TRANSFERS);
-  if (parsed[0] === 3) return stateOf(parsed.slice(1, 12), parsed[12], NO_TRANSFERS);
-  if (parsed[0] === 4) return stateOf(parsed.slice(1, 12), parsed[12], parsed[13]);
+  if (typeof parsed[0] === "string") return pairState(parsed, 0, NO_TRANSFERS);
+  if (parsed[0] === 2) return pairState(parsed.slice(1), 0, NO_TRANSFERS);
+  if (parsed[0] === 3) return pairState(parsed.slice(1, 12), parsed[12], NO_TRANSFERS);
+  if (parsed[0] === 4) return pairState(parsed.slice(1, 12), parsed[12], parsed[13]);
   throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
 }
 
-function stateOf(candidate: unknown[], origin: unknown, transferPart: unknown): AccountState {
-  if (!fieldsCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${fieldsCheck.Errors(candidate).First()?.path ?? "?"}`);
+function checkedBase(candidate: unknown[]): BaseFields {
+  if (!baseCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${baseCheck.Errors(candidate).First()?.path ?? "?"}`);
+  return candidate as unknown as BaseFields;
+}
+
+/** Versions 1 to 4: the base fields, then the window's three lists of pairs. */
+function pairState(candidate: unknown[], origin: unknown, transferPart: unknown): AccountState {
+  if (!pairFieldsCheck.Check(candidate)) throw new CorruptAccountError(`an encoded account does not fit the codec: ${pairFieldsCheck.Errors(candidate).First()?.path ?? "?"}`);
+  const [messageIds, createdIds, removedIds] = candidate.slice(8) as unknown as PairWindow;
+  const window = new DedupeWindow();
+  const add = (kind: WindowKind, id: string, date: string) => {
+    if (id.length === 0 || id.length > ID_LENGTH_MAX) throw new CorruptAccountError(`an encoded account remembers an id of ${id.length} characters`);
+    if (!window.has(windowNamespaceOf(kind), id)) window.add(kind, id, date); // a Map kept one of each
+  };
+  for (const [id, tag] of messageIds) {
+    if (tag.startsWith(EOD_ID_MARK)) add(WindowKind.eodMessage, id, tag.slice(1));
+    else add(WindowKind.transactionMessage, id, tag);
+  }
+  for (const [id, date] of createdIds) add(WindowKind.created, id, date);
+  for (const [id, date] of removedIds) add(WindowKind.removed, id, date);
+  return stateOf(candidate.slice(0, 8) as unknown as BaseFields, window, origin, transferPart);
+}
+
+/** Versions 1 to 4 marked an EOD message's id with "E" + its asOfDate. */
+const EOD_ID_MARK = "E";
+
+function stateOf(fields: BaseFields, window: DedupeWindow, origin: unknown, transferPart: unknown): AccountState {
   if (typeof origin !== "number" || !Number.isSafeInteger(origin) || origin < 0) throw new CorruptAccountError(`an encoded account has origin ${String(origin)}`);
-  const fields = candidate as Fields;
   const originMs = origin;
   if (fields[1] !== null && minorDigitsOf(fields[1]) === undefined) throw new CorruptAccountError(`an encoded account has unknown currency ${fields[1]}`);
-  const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs, messageIds, createdIds, removedIds] = fields;
+  const [accountId, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs] = fields;
   const transfers = decodeTransferPart(transferPart);
   if (typeof transfers === "string") throw new CorruptAccountError(`an encoded account: ${transfers}`);
   const state: AccountState = {
@@ -121,9 +150,7 @@ function stateOf(candidate: unknown[], origin: unknown, transferPart: unknown): 
     ...transfers,
     version,
     updatedAtMs,
-    messageIds: idWindow(messageIds),
-    createdIds: idWindow(createdIds),
-    removedIds: idWindow(removedIds),
+    dedupe: window,
   };
   try {
     assertAccountState(state);
@@ -131,11 +158,4 @@ function stateOf(candidate: unknown[], origin: unknown, transferPart: unknown): 
     throw new CorruptAccountError(String(error));
   }
   return state;
-}
-
-/** A dedupe window's ids, each as a copy that JSON.parse's string does not pin (see ownedString). */
-function idWindow(entries: [string, string][]): Map<string, string> {
-  const window = new Map<string, string>();
-  for (const [id, tag] of entries) window.set(ownedString(id), tag);
-  return window;
 }

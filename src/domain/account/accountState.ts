@@ -2,6 +2,7 @@
 import type { Instant } from "../calendar.ts";
 import { newRiskHistory, type RiskHistory } from "../transfer/riskHistory.ts";
 import { isOpen, type Transfer } from "../transfer/transfer.ts";
+import { DedupeWindow } from "./dedupeWindow.ts";
 
 export interface EodState {
   readonly balanceMinor: number;
@@ -45,19 +46,15 @@ export interface AccountState {
   readonly originMs: number;
   updatedAtMs: number;
   /**
-   * The dedupe window, bounded by one business day of the account's traffic. Keys are the raw
-   * ids (building prefixed keys per message cost more than the rest of the transition).
-   * messageId → bookingDate for transactions, "E" + asOfDate for EOD messages.
+   * The dedupe window, bounded by one business day of the account's traffic: message ids and
+   * the transaction ids of each event type, each with its date.
    */
-  readonly messageIds: Map<string, string>;
-  /** transactionId → bookingDate, one map per event type. */
-  readonly createdIds: Map<string, string>;
-  readonly removedIds: Map<string, string>;
+  readonly dedupe: DedupeWindow;
 }
 
 /** How many ids the account remembers (tests). */
 export function dedupeWindowSize(state: AccountState): number {
-  return state.messageIds.size + state.createdIds.size + state.removedIds.size;
+  return state.dedupe.size;
 }
 
 export function newAccountState(accountId: string, originMs = 0): AccountState {
@@ -75,9 +72,7 @@ export function newAccountState(accountId: string, originMs = 0): AccountState {
     risk: newRiskHistory(),
     version: 0,
     updatedAtMs: 0,
-    messageIds: new Map(),
-    createdIds: new Map(),
-    removedIds: new Map(),
+    dedupe: new DedupeWindow(),
   };
 }
 

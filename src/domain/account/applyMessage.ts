@@ -7,11 +7,11 @@
  */
 import { figuresOf } from "./accountFigures.ts";
 import type { AccountState } from "./accountState.ts";
+import { WindowKind, WindowNamespace } from "./dedupeWindow.ts";
 import { compareInstants } from "../calendar.ts";
 import { highValueAlertOf, type AlertThresholds, type HighValueAlert } from "./highValueAlert.ts";
 import type { BankMessage, EodBalanceMessage, TransactionMessage } from "./messages.ts";
 import { addMinor, sumMinor } from "../money.ts";
-import { ownedString } from "../ownedString.ts";
 import type { DeadLetterReason, Outcome, Warning } from "../reasons.ts";
 import { applyStatusChange } from "../transfer/changeTransferStatus.ts";
 
@@ -70,12 +70,10 @@ export function applyMessage(
 }
 
 function isDuplicate(state: AccountState, message: BankMessage): boolean {
-  if (state.messageIds.has(message.messageId)) return true;
-  return message.type === "TRANSACTION" && transactionIdsOf(state, message).has(message.transactionId);
-}
-
-function transactionIdsOf(state: AccountState, message: TransactionMessage): Map<string, string> {
-  return message.eventType === "TRANSACTION_CREATED" ? state.createdIds : state.removedIds;
+  if (state.dedupe.has(WindowNamespace.message, message.messageId)) return true;
+  if (message.type !== "TRANSACTION") return false;
+  const created = message.eventType === "TRANSACTION_CREATED";
+  return state.dedupe.has(created ? WindowNamespace.created : WindowNamespace.removed, message.transactionId);
 }
 
 function applyTransaction(state: AccountState, message: TransactionMessage, context: ApplyContext): Decision {
@@ -90,8 +88,9 @@ function applyTransaction(state: AccountState, message: TransactionMessage, cont
 
   state.buckets.set(message.bookingDate, bucketMinor);
   state.intradayTotalMinor = intradayMinor;
-  state.messageIds.set(ownedString(message.messageId), message.bookingDate);
-  transactionIdsOf(state, message).set(ownedString(message.transactionId), message.bookingDate);
+  state.dedupe.add(WindowKind.transactionMessage, message.messageId, message.bookingDate);
+  const created = message.eventType === "TRANSACTION_CREATED";
+  state.dedupe.add(created ? WindowKind.created : WindowKind.removed, message.transactionId, message.bookingDate);
   markChanged(state, message.currency, context.nowMs);
 
   const alert = highValueAlertOf(message, context.alertThresholds, context.nowMs);
@@ -130,7 +129,7 @@ function applyEod(state: AccountState, message: EodBalanceMessage, context: Appl
     timestamp: message.timestamp, facilityId: message.facilityId,
   };
   state.facilityLimitMinor = facilityLimitMinor;
-  state.messageIds.set(ownedString(message.messageId), EOD_ID_MARK + message.asOfDate);
+  state.dedupe.add(WindowKind.eodMessage, message.messageId, message.asOfDate);
   markChanged(state, message.currency, context.nowMs);
 
   if (facilityLimitMinor !== null) return { outcome: "applied", effects };
@@ -174,17 +173,8 @@ function dropClosedDays(state: AccountState, date: string): void {
   for (const bookingDate of state.buckets.keys()) {
     if (bookingDate <= date) state.buckets.delete(bookingDate);
   }
-  for (const [messageId, value] of state.messageIds) {
-    const forget = value.startsWith(EOD_ID_MARK) ? value.slice(1) < date : value <= date;
-    if (forget) state.messageIds.delete(messageId);
-  }
-  for (const ids of [state.createdIds, state.removedIds]) {
-    for (const [transactionId, bookingDate] of ids) if (bookingDate <= date) ids.delete(transactionId);
-  }
+  state.dedupe.forgetClosedDays(date);
 }
-
-/** Marks an EOD message's id in `messageIds`: EOD ids outlive their day by one EOD. */
-export const EOD_ID_MARK = "E";
 
 function markChanged(state: AccountState, currency: string, nowMs: number): void {
   state.currency = currency;

@@ -10,7 +10,6 @@ import { Type, type Static } from "@sinclair/typebox";
 import { formatInstant } from "../calendar.ts";
 import { minorDigitsOf } from "../currency.ts";
 import { formatAmount, sumMinor } from "../money.ts";
-import { EOD_ID_MARK } from "./applyMessage.ts";
 import type { AccountState } from "./accountState.ts";
 import { isOpen } from "../transfer/transfer.ts";
 import { AmountSchema, balanceViewOf, BalanceViewSchema, DateSchema, InstantSchema, type BalanceView } from "./balanceView.ts";
@@ -67,9 +66,7 @@ export function explainBalance(state: AccountState): BalanceExplanation | null {
  * the order they were applied, and only a later one replaces the balance, so it is the last there.
  */
 function eodMessageIdOf(state: AccountState): string {
-  const mark = EOD_ID_MARK + state.eod!.date;
-  let found: string | null = null;
-  for (const [messageId, value] of state.messageIds) if (value === mark) found = messageId;
+  const found = state.dedupe.lastEodMessageIdOf(state.eod!.date);
   if (found === null) throw new Error(`invariant: ${state.accountId} forgot the id of its applied EOD`);
   return found;
 }

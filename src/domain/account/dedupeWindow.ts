@@ -1,0 +1,260 @@
+/**
+ * The dedupe window of one account (rule 2): the ids it remembers, in one compact exact
+ * structure. Three Maps of strings cost several KB per account (measured: 5.2 KB per recovered
+ * account with 21 ids) and grew per message; here the ids' UTF-16 code units sit one after the
+ * other in one typed array, each entry is two 32-bit words, and an open-addressing table of
+ * entry numbers finds them. A hit is confirmed by comparing the id's characters: detection stays
+ * exact (a hash only narrows the search, it never decides).
+ *
+ * Three namespaces, as the contract has them: message ids (of transactions and EODs), and the
+ * transaction ids of each event type. Each entry keeps its date: the booking date, or for an
+ * EOD's message id its asOfDate (EOD ids outlive their day by one EOD, see `forgetClosedDays`).
+ *
+ * The layout depends only on the entries and their order (capacities are a function of the
+ * sizes), so a window decoded from a snapshot equals the one encoded.
+ */
+
+/** What an entry is: its namespace follows (both message kinds share one). */
+export const WindowKind = { transactionMessage: 0, eodMessage: 1, created: 2, removed: 3 } as const;
+export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
+
+/** The namespaces looked up: a message id, or a transaction id of one event type. */
+export const WindowNamespace = { message: 0, created: 1, removed: 2 } as const;
+export type WindowNamespace = (typeof WindowNamespace)[keyof typeof WindowNamespace];
+
+/** One remembered id, as encoded and listed. */
+export interface WindowEntry {
+  readonly kind: WindowKind;
+  readonly id: string;
+  readonly date: string;
+}
+
+const CHARS_MIN = 64;
+const ENTRIES_MIN = 8;
+const LENGTH_BITS = 8;
+const KIND_SHIFT = LENGTH_BITS;
+const DATE_SHIFT = LENGTH_BITS + 2;
+/** Ids are 1 to 128 characters (identifier.ts); 8 bits hold the length. */
+const ID_LENGTH_MAX = (1 << LENGTH_BITS) - 1;
+
+const namespaceOf = (kind: number): number => (kind === 0 ? 0 : kind - 1);
+
+/** The namespace an entry of `kind` is looked up in. */
+export function windowNamespaceOf(kind: WindowKind): WindowNamespace {
+  return namespaceOf(kind) as WindowNamespace;
+}
+
+/** The smallest power of two ≥ `needed`, at least `min`: the same sizes whatever the history. */
+function capacityFor(needed: number, min: number): number {
+  let capacity = min;
+  while (capacity < needed) capacity *= 2;
+  return capacity;
+}
+
+export class DedupeWindow {
+  /**
+   * One array, so that a lookup touches one object and one block of memory (an account's
+   * state is spread over several objects, and at 100k accounts each one is a cache miss):
+   * [slots: entry number + 1 (0: empty), at most half full]
+   * [entries: offset in the characters, length | kind << 8 | date index << 10]
+   * [characters: the ids' UTF-16 code units, two per word, one id after the other].
+   */
+  private data = new Uint32Array(layoutOf(ENTRIES_MIN, CHARS_MIN).words);
+  private entriesCapacity = ENTRIES_MIN;
+  private charsCapacity = CHARS_MIN;
+  /** The distinct dates of the entries, in order of first use. */
+  private dates: string[] = [];
+  /** The date of the last entry added (the next one usually has the same). */
+  private lastDateIndex = -1;
+  private count = 0;
+  private charsUsed = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(namespace: WindowNamespace, id: string): boolean {
+    return this.find(namespace, id, hashOf(namespace, id)) >= 0;
+  }
+
+  /** Remembers `id`; the caller has checked it is not there yet (`has`). */
+  add(kind: WindowKind, id: string, date: string): void {
+    if (id.length === 0 || id.length > ID_LENGTH_MAX) throw new RangeError(`dedupe window: an id of ${id.length} characters`);
+    this.reserve(this.count + 1, this.charsUsed + id.length);
+    const entry = this.count;
+    const entries = this.entriesCapacity * 2;
+    this.data[entries + entry * 2] = this.charsUsed;
+    this.data[entries + entry * 2 + 1] = id.length | (kind << KIND_SHIFT) | (this.dateIndexOf(date) << DATE_SHIFT);
+    const chars = entries + this.entriesCapacity * 2;
+    for (let i = 0; i < id.length; i++) {
+      const at = this.charsUsed + i;
+      const word = chars + (at >>> 1);
+      this.data[word] = (at & 1) === 0 ? id.charCodeAt(i) : this.data[word]! | (id.charCodeAt(i) << 16);
+    }
+    this.charsUsed += id.length;
+    this.count += 1;
+    this.index(entry, hashOf(namespaceOf(kind), id));
+  }
+
+  /**
+   * An EOD for `date` closes every day up to it: transaction ids booked up to it are forgotten
+   * (rule 4 rejects such transactions from now on), and the ids of EODs of earlier days.
+   */
+  forgetClosedDays(date: string): void {
+    const kept = this.list().filter((entry) => (entry.kind === WindowKind.eodMessage ? entry.date >= date : entry.date > date));
+    if (kept.length !== this.count) this.rebuild(kept);
+  }
+
+  /** The id of the last EOD message of `date` (the applied EOD's, see balanceExplanation), or null. */
+  lastEodMessageIdOf(date: string): string | null {
+    for (let entry = this.count - 1; entry >= 0; entry--) {
+      const word = this.wordOf(entry);
+      if (((word >>> KIND_SHIFT) & 3) === WindowKind.eodMessage && this.dates[word >>> DATE_SHIFT] === date) return this.idAt(entry);
+    }
+    return null;
+  }
+
+  /** Every entry, oldest first. */
+  list(): WindowEntry[] {
+    const listed: WindowEntry[] = [];
+    for (let entry = 0; entry < this.count; entry++) {
+      const word = this.wordOf(entry);
+      listed.push({ kind: ((word >>> KIND_SHIFT) & 3) as WindowKind, id: this.idAt(entry), date: this.dates[word >>> DATE_SHIFT]! });
+    }
+    return listed;
+  }
+
+  /**
+   * The window as three plain values for a snapshot: the ids joined into one string (one native
+   * decode, not one string per id), per entry length | kind << 8 | date index << 10, the dates.
+   */
+  toParts(): [ids: string, words: number[], dates: string[]] {
+    const words: number[] = new Array(this.count);
+    for (let entry = 0; entry < this.count; entry++) words[entry] = this.wordOf(entry);
+    return [this.charsBetween(0, this.charsUsed), words, [...this.dates]];
+  }
+
+  /** The window `toParts` gave; a string naming the problem when the parts are not one. */
+  static fromParts(ids: unknown, words: unknown, dates: unknown): DedupeWindow | string {
+    if (typeof ids !== "string" || !Array.isArray(words) || !Array.isArray(dates)) return "the dedupe window is not [string, number[], string[]]";
+    if (!dates.every((date) => typeof date === "string")) return "a dedupe window date is not a string";
+    const window = new DedupeWindow();
+    let offset = 0;
+    for (const word of words) {
+      if (!Number.isInteger(word) || word < 0 || word > 0xffffffff) return "a dedupe window entry is not a 32-bit word";
+      const length = word & ID_LENGTH_MAX;
+      const date = dates[word >>> DATE_SHIFT] as string | undefined;
+      if (length === 0 || offset + length > ids.length || date === undefined) return "a dedupe window entry is out of its parts";
+      const kind = ((word >>> KIND_SHIFT) & 3) as WindowKind;
+      const id = ids.slice(offset, offset + length);
+      if (window.has(windowNamespaceOf(kind), id)) return `the dedupe window holds ${id} twice`;
+      window.add(kind, id, date);
+      offset += length;
+    }
+    if (offset !== ids.length) return "the dedupe window's ids are longer than its entries";
+    return window;
+  }
+
+  /** The date's index, added when new; a window holds a few distinct dates (the days not closed yet). */
+  private dateIndexOf(date: string): number {
+    if (this.lastDateIndex >= 0 && this.dates[this.lastDateIndex] === date) return this.lastDateIndex;
+    let index = this.dates.indexOf(date);
+    if (index < 0) index = this.dates.push(date) - 1;
+    this.lastDateIndex = index;
+    return index;
+  }
+
+  private wordOf(entry: number): number {
+    return this.data[this.entriesCapacity * 2 + entry * 2 + 1]!;
+  }
+
+  private charAt(at: number): number {
+    const word = this.data[this.entriesCapacity * 4 + (at >>> 1)]!;
+    return (at & 1) === 0 ? word & 0xffff : word >>> 16;
+  }
+
+  private idAt(entry: number): string {
+    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
+    return this.charsBetween(offset, offset + (this.wordOf(entry) & ID_LENGTH_MAX));
+  }
+
+  private charsBetween(from: number, to: number): string {
+    const chars = new Uint16Array(this.data.buffer, this.data.byteOffset + this.entriesCapacity * 16, this.charsCapacity);
+    return UTF16.decode(chars.subarray(from, to));
+  }
+
+  /** `hashOf` of an entry, from its characters in place. */
+  private hashAt(entry: number): number {
+    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
+    const word = this.wordOf(entry);
+    let hash = 0x811c9dc5 ^ namespaceOf((word >>> KIND_SHIFT) & 3);
+    for (let at = offset; at < offset + (word & ID_LENGTH_MAX); at++) hash = Math.imul(hash ^ this.charAt(at), 0x01000193);
+    return hash >>> 0;
+  }
+
+  private find(namespace: number, id: string, hash: number): number {
+    const mask = this.entriesCapacity * 2 - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const held = this.data[slot]! - 1;
+      if (held < 0) return -1;
+      if (this.isEntry(held, namespace, id)) return held;
+    }
+  }
+
+  private isEntry(entry: number, namespace: number, id: string): boolean {
+    const word = this.wordOf(entry);
+    if ((word & ID_LENGTH_MAX) !== id.length || namespaceOf((word >>> KIND_SHIFT) & 3) !== namespace) return false;
+    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
+    for (let i = 0; i < id.length; i++) if (this.charAt(offset + i) !== id.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private index(entry: number, hash: number): void {
+    const mask = this.entriesCapacity * 2 - 1;
+    let slot = hash & mask;
+    while (this.data[slot] !== 0) slot = (slot + 1) & mask;
+    this.data[slot] = entry + 1;
+  }
+
+  /** Grows the array to fit `entries` entries and `chars` characters: a new layout, the table rebuilt. */
+  private reserve(entries: number, chars: number): void {
+    if (entries <= this.entriesCapacity && chars <= this.charsCapacity) return;
+    const entriesCapacity = capacityFor(entries, this.entriesCapacity);
+    const charsCapacity = capacityFor(chars, this.charsCapacity);
+    const old = this.data;
+    const oldEntries = this.entriesCapacity * 2;
+    this.data = new Uint32Array(layoutOf(entriesCapacity, charsCapacity).words);
+    this.data.set(old.subarray(oldEntries, oldEntries + this.count * 2), entriesCapacity * 2);
+    this.data.set(old.subarray(oldEntries + this.entriesCapacity * 2, old.length), entriesCapacity * 4);
+    this.entriesCapacity = entriesCapacity;
+    this.charsCapacity = charsCapacity;
+    for (let entry = 0; entry < this.count; entry++) this.index(entry, this.hashAt(entry));
+  }
+
+  /** Starts again from `kept`, with the sizes a window built from them alone would have. */
+  private rebuild(kept: readonly WindowEntry[]): void {
+    this.data = new Uint32Array(layoutOf(ENTRIES_MIN, CHARS_MIN).words);
+    this.entriesCapacity = ENTRIES_MIN;
+    this.charsCapacity = CHARS_MIN;
+    this.dates = [];
+    this.lastDateIndex = -1;
+    this.count = 0;
+    this.charsUsed = 0;
+    for (const entry of kept) this.add(entry.kind, entry.id, entry.date);
+  }
+}
+
+/** Words of the one array: the table (twice the entries), the entries (two words each), the characters (two per word). */
+function layoutOf(entriesCapacity: number, charsCapacity: number): { words: number } {
+  return { words: entriesCapacity * 4 + charsCapacity / 2 };
+}
+
+/** Keeps a leading U+FEFF: it is part of an id, not a byte order mark. */
+const UTF16 = new TextDecoder("utf-16le", { ignoreBOM: true });
+
+/** FNV-1a over the id's code units, seeded by the namespace. */
+function hashOf(namespace: number, id: string): number {
+  let hash = 0x811c9dc5 ^ namespace;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
