@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { INVALID_REASONS } from "../domain/reasons.ts";
+import { BatchedHistogram } from "./batchedHistogram.ts";
 
 export const METRIC_PREFIX = "balance_engine_";
 
@@ -30,13 +31,18 @@ export function createMetrics(options: MetricsOptions = {}) {
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
     wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0,
+    /** Adds the counts ingest holds in plain arrays to `messages_total` (see IngestMetrics). */
+    flushIngestCounts: () => {},
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
     new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() { this.set(read()); } });
   const metrics = {
     registry,
     sources,
-    messagesTotal: counter("messages_total", "Messages processed, by topic and outcome", ["topic", "outcome"]),
+    messagesTotal: new Counter({
+      name: `${METRIC_PREFIX}messages_total`, help: "Messages processed, by topic and outcome", labelNames: ["topic", "outcome"], registers: [registry],
+      collect: () => sources.flushIngestCounts(),
+    }),
     messagesInvalidTotal: counter("messages_invalid_total", "Invalid messages, by reason", ["reason"]),
     dlqTotal: counter("dlq_total", "Dead letters, by reason", ["reason"]),
     dlqProduceFailuresTotal: counter("dlq_produce_failures_total", "Failed sends of dead letters to the Kafka DLQ topic (kept and retried)", [], kafkaRegisters),
@@ -103,12 +109,10 @@ function histogramsOf(registry: Registry) {
       buckets: [1e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.5],
       registers: [registry],
     }),
-    applyDurationSeconds: new Histogram({
-      name: `${METRIC_PREFIX}apply_duration_seconds`,
-      help: "Time to validate and apply one message",
-      buckets: [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2, 0.1],
-      registers: [registry],
-    }),
+    applyDurationSeconds: new BatchedHistogram(
+      `${METRIC_PREFIX}apply_duration_seconds`, "Time to validate and apply one message",
+      [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2, 0.1], [registry],
+    ),
   };
 }
 
