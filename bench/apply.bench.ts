@@ -26,7 +26,7 @@ function eodText(account: number): string {
   });
 }
 
-function transactionTexts(round: number): string[] {
+export function transactionTexts(round: number): string[] {
   const texts: string[] = new Array(MESSAGES);
   for (let i = 0; i < MESSAGES; i++) {
     const cents = ((i * 7919) % 20_000) - 10_000;
@@ -40,7 +40,7 @@ function transactionTexts(round: number): string[] {
 }
 
 /** A fresh engine with every account's EOD applied (its facility lookups are outside the timing). */
-async function engineWithAccounts(): Promise<EngineCore> {
+export async function engineWithAccounts(): Promise<EngineCore> {
   const core = createEngineCore({
     shardCount: 12,
     alertThresholds: alertThresholdsFor("10000.00")!,
@@ -58,7 +58,7 @@ async function engineWithAccounts(): Promise<EngineCore> {
   return core;
 }
 
-function timeEngine(engine: MessageIngest, texts: string[]): number {
+export function timeEngine(engine: MessageIngest, texts: string[]): number {
   const started = performance.now();
   for (let i = 0; i < texts.length; i++) engine.ingest({ text: texts[i]!, source: SOURCE });
   return (texts.length / (performance.now() - started)) * 1000;

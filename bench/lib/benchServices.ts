@@ -63,11 +63,14 @@ export interface EngineUnderBench {
 /**
  * Starts the engine (`bun src/main.ts`) as its own process, apart from the load generators. Its
  * logs go nowhere, or with BENCH_ENGINE_LOG=<file> to that file at level info (to diagnose a run).
+ * BENCH_ENGINE_PROFILE=<dir> runs it under `bun --cpu-prof-md`, the profile written there at exit.
  */
 export async function startEngineProcess(env: Record<string, string>): Promise<EngineUnderBench> {
   const port = freePort();
   const logFile = process.env.BENCH_ENGINE_LOG;
-  const child = Bun.spawn(["bun", "src/main.ts"], {
+  const profileDir = process.env.BENCH_ENGINE_PROFILE;
+  const profile = profileDir === undefined ? [] : ["--cpu-prof-md", `--cpu-prof-dir=${profileDir}`];
+  const child = Bun.spawn(["bun", ...profile, "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: logFile === undefined ? "warn" : "info", ...env, PORT: String(port) },
     stdout: logFile === undefined ? "ignore" : Bun.file(logFile),
