@@ -1,7 +1,8 @@
 /**
  * `http_requests_total` and `http_request_duration_seconds` by method, route template and status.
  * Per request: one clock read at the start, then one counter increment and one histogram observe
- * on children kept by label key (prom-client's label lookup costs more than the increment).
+ * on children kept by label key: batched metrics (observability/batchedMetrics.ts), whose
+ * children add to plain numbers (prom-client's hash their labels again on every call).
  * Routes are templates (`/v1/accounts/:accountId/balance`), and a request that matched no route
  * counts as `unmatched`: the label set stays as small as the route table.
  */
@@ -34,10 +35,8 @@ export function httpRequestMetrics(metrics: Metrics) {
       return undefined;
     }
     if (found === undefined) {
-      found = {
-        count: metrics.httpRequestsTotal.labels(method, route, status),
-        duration: metrics.httpRequestDurationSeconds.labels(method, route, status),
-      };
+      const labels = { method, route, status };
+      found = { count: metrics.httpRequestsTotal.labels(labels), duration: metrics.httpRequestDurationSeconds.labels(labels) };
       children.set(key, found);
     }
     return found;

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { INVALID_REASONS } from "../domain/reasons.ts";
-import { BatchedHistogram } from "./batchedHistogram.ts";
+import { BatchedCounter, BatchedHistogram } from "./batchedMetrics.ts";
 
 export const METRIC_PREFIX = "balance_engine_";
 
@@ -31,18 +31,13 @@ export function createMetrics(options: MetricsOptions = {}) {
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
     wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0,
-    /** Adds the counts ingest holds in plain arrays to `messages_total` (see IngestMetrics). */
-    flushIngestCounts: () => {},
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
     new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() { this.set(read()); } });
   const metrics = {
     registry,
     sources,
-    messagesTotal: new Counter({
-      name: `${METRIC_PREFIX}messages_total`, help: "Messages processed, by topic and outcome", labelNames: ["topic", "outcome"], registers: [registry],
-      collect: () => sources.flushIngestCounts(),
-    }),
+    messagesTotal: new BatchedCounter(`${METRIC_PREFIX}messages_total`, "Messages processed, by topic and outcome", [registry], ["topic", "outcome"]),
     messagesInvalidTotal: counter("messages_invalid_total", "Invalid messages, by reason", ["reason"]),
     dlqTotal: counter("dlq_total", "Dead letters, by reason", ["reason"]),
     dlqProduceFailuresTotal: counter("dlq_produce_failures_total", "Failed sends of dead letters to the Kafka DLQ topic (kept and retried)", [], kafkaRegisters),
@@ -87,7 +82,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     transfersTotal: counter("transfers_total", "Transfer decisions, by decision (APPROVE, REQUIRE_2FA, DENY)", ["decision"]),
     transferRefusalsTotal: counter("transfer_refusals_total", "Transfer requests answered without a decision, by code", ["code"]),
     holdsActive: gaugeOf("holds_active", "Open transfers (APPROVED or PENDING_2FA) holding funds on their source", () => sources.holdsActive()),
-    httpRequestsTotal: counter("http_requests_total", "HTTP requests answered, by method, route template and status", ["method", "route", "status"]),
+    httpRequestsTotal: new BatchedCounter(`${METRIC_PREFIX}http_requests_total`, "HTTP requests answered, by method, route template and status", [registry], ["method", "route", "status"]),
     ...histogramsOf(registry),
   };
   for (const reason of INVALID_REASONS) metrics.messagesInvalidTotal.inc({ reason }, 0);
@@ -96,13 +91,10 @@ export function createMetrics(options: MetricsOptions = {}) {
 
 function histogramsOf(registry: Registry) {
   return {
-    httpRequestDurationSeconds: new Histogram({
-      name: `${METRIC_PREFIX}http_request_duration_seconds`,
-      help: "Time from a request's arrival to its answer, by method, route template and status",
-      labelNames: ["method", "route", "status"],
-      buckets: [1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1, 5],
-      registers: [registry],
-    }),
+    httpRequestDurationSeconds: new BatchedHistogram(
+      `${METRIC_PREFIX}http_request_duration_seconds`, "Time from a request's arrival to its answer, by method, route template and status",
+      [1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1, 5], [registry], ["method", "route", "status"],
+    ),
     transferDecisionDurationSeconds: new Histogram({
       name: `${METRIC_PREFIX}transfer_decision_duration_seconds`,
       help: "Time from a transfer's turn in its source actor to its durable decision (the journal write included)",

@@ -38,13 +38,17 @@ export interface BatchApplierDeps {
 export class BatchApplier {
   constructor(private readonly deps: BatchApplierDeps) {}
 
-  /** Hands the batch to ingest while `isActive()`; `applied(offset)` is told each record handed over. */
+  /**
+   * Hands the batch to ingest while `isActive()`; `applied(offset)` is told the last record
+   * handed over, once (kafkajs keeps the highest resolved offset: once per record cost ~0.4 µs).
+   */
   apply(batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void): void {
     const shard = this.deps.owned.get(batch.partition);
     if (shard === undefined) return; // not ours (any more): the new owner reads it
     const { topic, partition } = batch;
     const first = BigInt(shard.nextOffsets[topic] ?? "0");
     let next = first;
+    let handedOver: string | null = null;
     for (const record of batch.records) {
       if (!isActive()) break;
       const offset = BigInt(record.offset);
@@ -56,8 +60,9 @@ export class BatchApplier {
         : this.deps.ingest.ingest({ text, source: { kind: "kafka", topic, partition, offset: record.offset }, shard: partition });
       if (result instanceof Promise) this.trackPending(shard, topic, offset, result);
       next = offset + 1n;
-      applied(record.offset);
+      handedOver = record.offset;
     }
+    if (handedOver !== null) applied(handedOver);
     if (next !== first) shard.nextOffsets[topic] = String(next);
     if (this.deps.host.queuedIn(partition) >= SHARD_MAILBOX_MESSAGES_MAX) this.deps.backpressure(partition);
   }

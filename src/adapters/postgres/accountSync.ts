@@ -95,8 +95,8 @@ export class AccountSync {
 
   /** The engine's hot path: records the account's latest row. O(1), no I/O, never throws on I/O. */
   markChanged(row: AccountRow): void {
-    this.schedule.markChanged(row, this.timers.now());
-    this.arm();
+    // An account already pending has its timer set (the due time follows its first change).
+    if (this.schedule.markChanged(row, this.timers.now())) this.arm();
   }
 
   status(): AccountSyncStatus {

@@ -82,18 +82,22 @@ export class AccountSyncSchedule {
     return this.ready.size + this.coolingPending.size + this.inFlight.size;
   }
 
-  /** Records the latest row of an account. O(1); a row older than the pending one (isOlderRow) is ignored. */
-  markChanged(row: AccountRow, nowMs: number): void {
-    assertAccountRow(row);
+  /**
+   * Records the latest row of an account. O(1); a row older than the pending one (isOlderRow)
+   * is ignored. True when the account was not pending yet (only then can the next due time
+   * move). Rows are checked when written (upsertAccountRows), not here on every message.
+   */
+  markChanged(row: AccountRow, nowMs: number): boolean {
     const cooling = this.coolingUntil.has(row.accountId);
     const queue = cooling ? this.coolingPending : this.ready;
     const pending = queue.get(row.accountId);
     if (pending !== undefined) {
       if (!isOlderRow(row, pending.row)) pending.row = row;
-      return;
+      return false;
     }
     queue.set(row.accountId, { row, firstChangeMs: nowMs });
     if (!cooling && nowMs < this.readyOldestMs) this.readyOldestMs = nowMs;
+    return true;
   }
 
   /**

@@ -56,10 +56,12 @@ export class DedupeWindow {
    * One array, so that a lookup touches one object and one block of memory (an account's
    * state is spread over several objects, and at 100k accounts each one is a cache miss):
    * [slots: entry number + 1 (0: empty), at most half full]
-   * [entries: offset in the characters, length | kind << 8 | date index << 10]
+   * [entries: offset in the characters, length | kind << 8 | date index << 10, the id's hash]
    * [characters: the ids' UTF-16 code units, two per word, one id after the other].
+   * The hash is kept so that a probe compares characters only when the hashes agree, and a
+   * growth re-indexes without reading the ids again.
    */
-  private data = new Uint32Array(layoutOf(ENTRIES_MIN, CHARS_MIN).words);
+  private data = new Uint32Array(wordsFor(ENTRIES_MIN, CHARS_MIN));
   private entriesCapacity = ENTRIES_MIN;
   private charsCapacity = CHARS_MIN;
   /** The distinct dates of the entries, in order of first use. */
@@ -68,6 +70,12 @@ export class DedupeWindow {
   private lastDateIndex = -1;
   private count = 0;
   private charsUsed = 0;
+  /**
+   * The ids as one string, as the last snapshot decoded them (`#encodedChars` characters): the
+   * next one decodes only what was added since. Private, not part of the window's value.
+   */
+  #encodedIds = "";
+  #encodedChars = 0;
 
   get size(): number {
     return this.count;
@@ -82,18 +90,20 @@ export class DedupeWindow {
     if (id.length === 0 || id.length > ID_LENGTH_MAX) throw new RangeError(`dedupe window: an id of ${id.length} characters`);
     this.reserve(this.count + 1, this.charsUsed + id.length);
     const entry = this.count;
-    const entries = this.entriesCapacity * 2;
-    this.data[entries + entry * 2] = this.charsUsed;
-    this.data[entries + entry * 2 + 1] = id.length | (kind << KIND_SHIFT) | (this.dateIndexOf(date) << DATE_SHIFT);
-    const chars = entries + this.entriesCapacity * 2;
+    const at = this.entryAt(entry);
+    const hash = hashOf(namespaceOf(kind), id);
+    this.data[at] = this.charsUsed;
+    this.data[at + 1] = id.length | (kind << KIND_SHIFT) | (this.dateIndexOf(date) << DATE_SHIFT);
+    this.data[at + 2] = hash;
+    const chars = this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS);
     for (let i = 0; i < id.length; i++) {
-      const at = this.charsUsed + i;
-      const word = chars + (at >>> 1);
-      this.data[word] = (at & 1) === 0 ? id.charCodeAt(i) : this.data[word]! | (id.charCodeAt(i) << 16);
+      const char = this.charsUsed + i;
+      const word = chars + (char >>> 1);
+      this.data[word] = (char & 1) === 0 ? id.charCodeAt(i) : this.data[word]! | (id.charCodeAt(i) << 16);
     }
     this.charsUsed += id.length;
     this.count += 1;
-    this.index(entry, hashOf(namespaceOf(kind), id));
+    this.index(entry, hash);
   }
 
   /**
@@ -125,13 +135,18 @@ export class DedupeWindow {
   }
 
   /**
-   * The window as three plain values for a snapshot: the ids joined into one string (one native
-   * decode, not one string per id), per entry length | kind << 8 | date index << 10, the dates.
+   * The window as three plain values for a snapshot: the ids joined into one string (decoded
+   * once: each snapshot adds only the ids added since the last), per entry length | kind << 8 |
+   * date index << 10, the dates.
    */
   toParts(): [ids: string, words: number[], dates: string[]] {
     const words: number[] = new Array(this.count);
     for (let entry = 0; entry < this.count; entry++) words[entry] = this.wordOf(entry);
-    return [this.charsBetween(0, this.charsUsed), words, [...this.dates]];
+    if (this.#encodedChars !== this.charsUsed) {
+      this.#encodedIds += this.charsBetween(this.#encodedChars, this.charsUsed);
+      this.#encodedChars = this.charsUsed;
+    }
+    return [this.#encodedIds, words, [...this.dates]];
   }
 
   /** The window `toParts` gave; a string naming the problem when the parts are not one. */
@@ -164,53 +179,50 @@ export class DedupeWindow {
     return index;
   }
 
-  private wordOf(entry: number): number {
-    return this.data[this.entriesCapacity * 2 + entry * 2 + 1]!;
+  /** Where an entry's words start. */
+  private entryAt(entry: number): number {
+    return this.entriesCapacity * SLOT_WORDS + entry * ENTRY_WORDS;
   }
 
-  private charAt(at: number): number {
-    const word = this.data[this.entriesCapacity * 4 + (at >>> 1)]!;
-    return (at & 1) === 0 ? word & 0xffff : word >>> 16;
+  private wordOf(entry: number): number {
+    return this.data[this.entryAt(entry) + 1]!;
+  }
+
+  private charAt(char: number): number {
+    const word = this.data[this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS) + (char >>> 1)]!;
+    return (char & 1) === 0 ? word & 0xffff : word >>> 16;
   }
 
   private idAt(entry: number): string {
-    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
+    const offset = this.data[this.entryAt(entry)]!;
     return this.charsBetween(offset, offset + (this.wordOf(entry) & ID_LENGTH_MAX));
   }
 
   private charsBetween(from: number, to: number): string {
-    const chars = new Uint16Array(this.data.buffer, this.data.byteOffset + this.entriesCapacity * 16, this.charsCapacity);
-    return UTF16.decode(chars.subarray(from, to));
-  }
-
-  /** `hashOf` of an entry, from its characters in place. */
-  private hashAt(entry: number): number {
-    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
-    const word = this.wordOf(entry);
-    let hash = 0x811c9dc5 ^ namespaceOf((word >>> KIND_SHIFT) & 3);
-    for (let at = offset; at < offset + (word & ID_LENGTH_MAX); at++) hash = Math.imul(hash ^ this.charAt(at), 0x01000193);
-    return hash >>> 0;
+    const byteOffset = this.data.byteOffset + this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS) * 4;
+    return UTF16.decode(new Uint16Array(this.data.buffer, byteOffset + from * 2, to - from));
   }
 
   private find(namespace: number, id: string, hash: number): number {
-    const mask = this.entriesCapacity * 2 - 1;
+    const mask = this.entriesCapacity * SLOT_WORDS - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const held = this.data[slot]! - 1;
       if (held < 0) return -1;
-      if (this.isEntry(held, namespace, id)) return held;
+      if (this.data[this.entryAt(held) + 2] === hash && this.isEntry(held, namespace, id)) return held;
     }
   }
 
+  /** Compared from the last character: ids of one source tend to share their beginning. */
   private isEntry(entry: number, namespace: number, id: string): boolean {
     const word = this.wordOf(entry);
     if ((word & ID_LENGTH_MAX) !== id.length || namespaceOf((word >>> KIND_SHIFT) & 3) !== namespace) return false;
-    const offset = this.data[this.entriesCapacity * 2 + entry * 2]!;
-    for (let i = 0; i < id.length; i++) if (this.charAt(offset + i) !== id.charCodeAt(i)) return false;
+    const offset = this.data[this.entryAt(entry)]!;
+    for (let i = id.length - 1; i >= 0; i--) if (this.charAt(offset + i) !== id.charCodeAt(i)) return false;
     return true;
   }
 
   private index(entry: number, hash: number): void {
-    const mask = this.entriesCapacity * 2 - 1;
+    const mask = this.entriesCapacity * SLOT_WORDS - 1;
     let slot = hash & mask;
     while (this.data[slot] !== 0) slot = (slot + 1) & mask;
     this.data[slot] = entry + 1;
@@ -219,35 +231,43 @@ export class DedupeWindow {
   /** Grows the array to fit `entries` entries and `chars` characters: a new layout, the table rebuilt. */
   private reserve(entries: number, chars: number): void {
     if (entries <= this.entriesCapacity && chars <= this.charsCapacity) return;
-    const entriesCapacity = capacityFor(entries, this.entriesCapacity);
-    const charsCapacity = capacityFor(chars, this.charsCapacity);
     const old = this.data;
-    const oldEntries = this.entriesCapacity * 2;
-    this.data = new Uint32Array(layoutOf(entriesCapacity, charsCapacity).words);
-    this.data.set(old.subarray(oldEntries, oldEntries + this.count * 2), entriesCapacity * 2);
-    this.data.set(old.subarray(oldEntries + this.entriesCapacity * 2, old.length), entriesCapacity * 4);
-    this.entriesCapacity = entriesCapacity;
-    this.charsCapacity = charsCapacity;
-    for (let entry = 0; entry < this.count; entry++) this.index(entry, this.hashAt(entry));
+    const oldEntries = this.entriesCapacity * SLOT_WORDS;
+    const oldChars = this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS);
+    this.entriesCapacity = capacityFor(entries, this.entriesCapacity);
+    this.charsCapacity = capacityFor(chars, this.charsCapacity);
+    this.data = new Uint32Array(wordsFor(this.entriesCapacity, this.charsCapacity));
+    const newEntries = this.entriesCapacity * SLOT_WORDS;
+    const newChars = this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS);
+    for (let i = 0; i < this.count * ENTRY_WORDS; i++) this.data[newEntries + i] = old[oldEntries + i]!;
+    for (let i = 0; i < (this.charsUsed + 1) >>> 1; i++) this.data[newChars + i] = old[oldChars + i]!;
+    for (let entry = 0; entry < this.count; entry++) this.index(entry, this.data[this.entryAt(entry) + 2]!);
   }
 
   /** Starts again from `kept`, with the sizes a window built from them alone would have. */
   private rebuild(kept: readonly WindowEntry[]): void {
-    this.data = new Uint32Array(layoutOf(ENTRIES_MIN, CHARS_MIN).words);
+    this.data = new Uint32Array(wordsFor(ENTRIES_MIN, CHARS_MIN));
     this.entriesCapacity = ENTRIES_MIN;
     this.charsCapacity = CHARS_MIN;
     this.dates = [];
     this.lastDateIndex = -1;
     this.count = 0;
     this.charsUsed = 0;
+    this.#encodedIds = "";
+    this.#encodedChars = 0;
     for (const entry of kept) this.add(entry.kind, entry.id, entry.date);
   }
 }
 
-/** Words of the one array: the table (twice the entries), the entries (two words each), the characters (two per word). */
-function layoutOf(entriesCapacity: number, charsCapacity: number): { words: number } {
-  return { words: entriesCapacity * 4 + charsCapacity / 2 };
+/** Words per entry capacity: two slots of the table, and the entry's three words. */
+const SLOT_WORDS = 2;
+const ENTRY_WORDS = 3;
+
+/** Words of the one array: the table, the entries, the characters (two per word). */
+function wordsFor(entriesCapacity: number, charsCapacity: number): number {
+  return entriesCapacity * (SLOT_WORDS + ENTRY_WORDS) + charsCapacity / 2;
 }
+
 
 /** Keeps a leading U+FEFF: it is part of an id, not a byte order mark. */
 const UTF16 = new TextDecoder("utf-16le", { ignoreBOM: true });
