@@ -4,6 +4,9 @@
  * published ~400 bytes per idle actor (a reference figure, not measured here).
  */
 import Redis from "ioredis";
+import { encodeAccount } from "../src/adapters/redis/accountCodec.ts";
+import { newAccountState } from "../src/domain/account/accountState.ts";
+import { WindowKind } from "../src/domain/account/dedupeWindow.ts";
 import { partitionForKey } from "../src/runtime/partitionForKey.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
 import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, BENCH_BUS_SECRET } from "./lib/benchServices.ts";
@@ -16,21 +19,24 @@ const SHARDS = 12;
 const HSET_FIELDS_PER_COMMAND = 1000;
 const AKKA_BYTES_PER_IDLE_ACTOR = 400;
 
-/** One account as the snapshot codec writes it (src/adapters/redis/accountCodec.ts). */
+/** One account as the snapshot codec writes it (src/adapters/redis/accountCodec.ts, its current version). */
 function encodedAccount(i: number): string {
-  const accountId = `R${i}`;
-  const messageIds: [string, string][] = [[`e-${i}`, "E2026-11-21"]];
-  const createdIds: [string, string][] = [];
+  const state = newAccountState(`R${i}`, 1_795_000_000_000);
+  state.currency = "USD";
+  state.eod = { balanceMinor: 100_000, date: "2026-11-21", timestamp: { epochSeconds: 1_795_000_000, nanos: 0 }, facilityId: `F${i % 100}` };
+  state.facilityLimitMinor = 500_000;
+  state.dedupe.add(WindowKind.eodMessage, `e-${i}`, "2026-11-21");
   let totalMinor = 0;
   for (let t = 0; t < TRANSACTIONS_PER_ACCOUNT; t++) {
-    messageIds.push([`m-${i}-${t}`, "2026-11-22"]);
-    createdIds.push([`t-${i}-${t}`, "2026-11-22"]);
+    state.dedupe.add(WindowKind.transactionMessage, `m-${i}-${t}`, "2026-11-22");
+    state.dedupe.add(WindowKind.created, `t-${i}-${t}`, "2026-11-22");
     totalMinor += 100 * (t + 1);
   }
-  return JSON.stringify([
-    accountId, "USD", [100_000, "2026-11-21", 1_795_000_000, 0, `F${i % 100}`], 500_000,
-    [["2026-11-22", totalMinor]], 0, 1 + TRANSACTIONS_PER_ACCOUNT, 1_795_000_000_000, messageIds, createdIds, [],
-  ]);
+  state.buckets.set("2026-11-22", totalMinor);
+  state.intradayTotalMinor = totalMinor;
+  state.version = 1 + TRANSACTIONS_PER_ACCOUNT;
+  state.updatedAtMs = 1_795_000_000_000;
+  return encodeAccount(state);
 }
 
 async function writeSnapshots(redis: Redis, prefix: string, topics: string[]): Promise<void> {

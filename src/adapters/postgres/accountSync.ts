@@ -96,6 +96,7 @@ export class AccountSync {
   /** The engine's hot path: records the account's latest row. O(1), no I/O, never throws on I/O. */
   markChanged(row: AccountRow): void {
     // An account already pending has its timer set (the due time follows its first change).
+    if (this.schedule.replacePending(row)) return;
     if (this.schedule.markChanged(row, this.timers.now())) this.arm();
   }
 

@@ -88,15 +88,21 @@ export class AccountSyncSchedule {
    * move). Rows are checked when written (upsertAccountRows), not here on every message.
    */
   markChanged(row: AccountRow, nowMs: number): boolean {
+    if (this.replacePending(row)) return false;
     const cooling = this.coolingUntil.has(row.accountId);
-    const queue = cooling ? this.coolingPending : this.ready;
-    const pending = queue.get(row.accountId);
-    if (pending !== undefined) {
-      if (!isOlderRow(row, pending.row)) pending.row = row;
-      return false;
-    }
-    queue.set(row.accountId, { row, firstChangeMs: nowMs });
+    (cooling ? this.coolingPending : this.ready).set(row.accountId, { row, firstChangeMs: nowMs });
     if (!cooling && nowMs < this.readyOldestMs) this.readyOldestMs = nowMs;
+    return true;
+  }
+
+  /**
+   * The hot path's first step, which needs no clock: when the account already has a pending
+   * row (a busy account between two writes), it keeps the newer of the two. True when it had one.
+   */
+  replacePending(row: AccountRow): boolean {
+    const pending = this.ready.get(row.accountId) ?? this.coolingPending.get(row.accountId);
+    if (pending === undefined) return false;
+    if (!isOlderRow(row, pending.row)) pending.row = row;
     return true;
   }
 

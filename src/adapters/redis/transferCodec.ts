@@ -27,7 +27,11 @@ export const TransferPartSchema = Type.Tuple([
 export type TransferPart = Static<typeof TransferPartSchema>;
 const partCheck = TypeCompiler.Compile(TransferPartSchema);
 
+/** What most accounts have (no transfer, no risk history): written for each of them every snapshot. */
+const EMPTY_PART: TransferPart = [[], [], []];
+
 export function encodeTransferPart(transfers: ReadonlyMap<string, Transfer>, risk: RiskHistory): TransferPart {
+  if (transfers.size === 0 && risk.hours.size === 0 && risk.counterparties.size === 0) return EMPTY_PART;
   return [
     [...transfers.values()].map((t) => [
       t.transferId, t.fromAccountId, t.toAccountId, t.amountMinor, t.currency, t.reference, t.decision, t.riskScore,
