@@ -1,11 +1,12 @@
 /** The HTTP and WebSocket server: every route, the error format and the OpenAPI document. */
 import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { Elysia, type ElysiaConfig } from "elysia";
 import { ENGINE_VERSION } from "../observability/buildInfo.ts";
 import type { SubscriptionHub } from "../ws/subscriptionHub.ts";
 import { wsRoutes } from "../ws/wsRoutes.ts";
 import { allowedMethodsOf, errorResponse, type AllowedMethods } from "./errorResponse.ts";
-import { httpRequestMetrics } from "./httpMetrics.ts";
+import { httpRequestMetrics, httpRequestRecorder } from "./httpMetrics.ts";
+import { BALANCE_ROUTE, balanceFastRoute } from "./routes/balanceFastRoute.ts";
 import type { HttpDeps } from "./httpDeps.ts";
 import { adminRoutes } from "./routes/adminRoutes.ts";
 import { balanceRoutes } from "./routes/balanceRoutes.ts";
@@ -31,6 +32,9 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
   // Read on the first 404 or 405, once every route is registered.
   let methodsOf: AllowedMethods | null = null;
   const allowed: AllowedMethods = (path) => (methodsOf ??= allowedMethodsOf(app.routes))(path);
+  const record = httpRequestRecorder(deps.metrics);
+  // The fast route hands the app what it does not answer itself; set once the app exists.
+  let appFetch: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 });
   const app = new Elysia({
     // Validate, never quietly repair: with normalization on, Elysia drops fields and parameters
     // the schema does not name (a typo such as ?offset= or an extra body field was ignored while
@@ -38,7 +42,11 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     normalize: false,
     // Elysia binds with reusePort by default: a second engine on the same PORT would then start
     // without error and the kernel would spread requests over both. Alone, it fails to bind.
-    serve: { maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false },
+    serve: {
+      maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false,
+      // The hot read as a Bun route of its own; the rest of that path's requests go to the app.
+      routes: { [BALANCE_ROUTE]: { GET: balanceFastRoute({ balances: deps.balances, access: deps.access, record, app: (request) => appFetch(request) }) } },
+    } as unknown as ElysiaConfig<"">["serve"],
     websocket: {
       // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.
       backpressureLimit: wsBufferMaxBytes * 2,
@@ -47,7 +55,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
       idleTimeout: WS_IDLE_TIMEOUT_SECONDS,
     },
   })
-    .use(httpRequestMetrics(deps.metrics))
+    .use(httpRequestMetrics(record))
     .onError(({ code, error, set, request }) => errorResponse(deps.log, code, error, set, request, allowed))
     .use(openapiAssetRoutes())
     .use(openapi({
@@ -71,6 +79,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(historyRoutes(deps))
     .use(reconciliationRoutes(deps))
     .use(wsRoutes(deps, hub));
+  appFetch = (request) => app.fetch(request);
   return app;
 }
 

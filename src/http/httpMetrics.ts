@@ -25,7 +25,10 @@ interface TimedContext {
   responseValue?: unknown;
 }
 
-export function httpRequestMetrics(metrics: Metrics) {
+/** Counts one answered request: the Elysia plugin below, and routes served beside Elysia (balanceFastRoute). */
+export type HttpRequestRecorder = (method: string, route: string, status: number, startedMs: number) => void;
+
+export function httpRequestRecorder(metrics: Metrics): HttpRequestRecorder {
   const children = new Map<string, Children>();
   const childrenOf = (method: string, route: string, status: string): Children | undefined => {
     const key = `${method} ${route} ${status}`;
@@ -41,6 +44,15 @@ export function httpRequestMetrics(metrics: Metrics) {
     }
     return found;
   };
+  return (method, route, status, startedMs) => {
+    const found = childrenOf(method, route, String(status));
+    if (found === undefined) return;
+    found.count.inc();
+    found.duration.observe((performance.now() - startedMs) / 1000);
+  };
+}
+
+export function httpRequestMetrics(record: HttpRequestRecorder) {
   return new Elysia({ name: "http-request-metrics" })
     .onRequest((context) => {
       (context as unknown as TimedContext).requestStartedMs = performance.now();
@@ -49,9 +61,6 @@ export function httpRequestMetrics(metrics: Metrics) {
       const timed = context as unknown as TimedContext;
       const response = timed.responseValue;
       const status = response instanceof Response ? response.status : typeof timed.set.status === "number" ? timed.set.status : 200;
-      const found = childrenOf(timed.request.method, timed.route || "unmatched", String(status));
-      if (found === undefined) return;
-      found.count.inc();
-      found.duration.observe((performance.now() - (timed.requestStartedMs ?? performance.now())) / 1000);
+      record(timed.request.method, timed.route || "unmatched", status, timed.requestStartedMs ?? performance.now());
     });
 }
