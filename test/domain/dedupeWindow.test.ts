@@ -97,3 +97,17 @@ describe("the dedupe window", () => {
     expect(() => new DedupeWindow().add(WindowKind.transactionMessage, "x".repeat(256), DAY)).toThrow(RangeError);
   });
 });
+
+describe("the dedupe window's JSON for snapshots", () => {
+  test("is the JSON of its parts, also when kept from one snapshot to the next and after an EOD shrank it", () => {
+    const window = new DedupeWindow();
+    const ids = ['quote"d', "back\\slash", "tab\t", "é", "💶", "\u2028", "plain"];
+    for (const [i, id] of ids.entries()) {
+      window.add(i % 2 === 0 ? WindowKind.transactionMessage : WindowKind.created, id, i < 4 ? DAY : "2026-11-23");
+      expect(JSON.parse(`[${window.toPartsJson()}]`)).toEqual(window.toParts());
+    }
+    window.forgetClosedDays(DAY);
+    expect(JSON.parse(`[${window.toPartsJson()}]`)).toEqual(window.toParts());
+    expect(new DedupeWindow().toPartsJson()).toBe('"",[],[]');
+  });
+});

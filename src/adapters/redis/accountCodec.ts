@@ -38,7 +38,8 @@ type BaseFields = [
 /** Versions 1 to 4: the dedupe window as three lists of pairs (an EOD's id tagged "E" + asOfDate). */
 type PairWindow = [messageIds: [string, string][], createdIds: [string, string][], removedIds: [string, string][]];
 
-type EncodedV5 = [codecVersion: 5, ...fields: BaseFields, originMs: number, transfers: TransferPart, ...window: ReturnType<DedupeWindow["toParts"]>];
+/** Version 5 before its window (DedupeWindow.toPartsJson), which the encoder appends as text. */
+type EncodedV5Head = [codecVersion: 5, ...fields: BaseFields, originMs: number, transfers: TransferPart];
 
 const NO_TRANSFERS: TransferPart = [[], [], []];
 
@@ -64,7 +65,7 @@ export class CorruptAccountError extends Error {}
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV5 = [
+  const encoded: EncodedV5Head = [
     ACCOUNT_CODEC_VERSION,
     state.accountId,
     state.currency,
@@ -76,9 +77,10 @@ export function encodeAccount(state: AccountState): string {
     state.updatedAtMs,
     state.originMs,
     encodeTransferPart(state.transfers, state.risk),
-    ...state.dedupe.toParts(),
   ];
-  return JSON.stringify(encoded);
+  // The window's JSON is kept by the window from one snapshot to the next (only new ids are escaped).
+  const head = JSON.stringify(encoded);
+  return `${head.slice(0, -1)},${state.dedupe.toPartsJson()}]`;
 }
 
 /** The account in `text`; throws CorruptAccountError when it is not one. */

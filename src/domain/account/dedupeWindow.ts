@@ -71,11 +71,14 @@ export class DedupeWindow {
   private count = 0;
   private charsUsed = 0;
   /**
-   * The ids as one string, as the last snapshot decoded them (`#encodedChars` characters): the
-   * next one decodes only what was added since. Private, not part of the window's value.
+   * `toParts` as JSON text, as the last snapshot wrote it, covering `#jsonEntries` entries: the
+   * next snapshot escapes only the ids added since (a busy account's window is KBs, written
+   * every second). Private, not part of the window's value.
    */
-  #encodedIds = "";
-  #encodedChars = 0;
+  #idsJson = "";
+  #wordsJson = "";
+  #jsonEntries = 0;
+  #jsonChars = 0;
 
   get size(): number {
     return this.count;
@@ -135,18 +138,29 @@ export class DedupeWindow {
   }
 
   /**
-   * The window as three plain values for a snapshot: the ids joined into one string (decoded
-   * once: each snapshot adds only the ids added since the last), per entry length | kind << 8 |
-   * date index << 10, the dates.
+   * The window as three plain values for a snapshot: the ids joined into one string (one
+   * string to write and read, not one per id), per entry length | kind << 8 | date index << 10,
+   * the dates.
    */
   toParts(): [ids: string, words: number[], dates: string[]] {
     const words: number[] = new Array(this.count);
     for (let entry = 0; entry < this.count; entry++) words[entry] = this.wordOf(entry);
-    if (this.#encodedChars !== this.charsUsed) {
-      this.#encodedIds += this.charsBetween(this.#encodedChars, this.charsUsed);
-      this.#encodedChars = this.charsUsed;
+    return [this.charsBetween(0, this.charsUsed), words, [...this.dates]];
+  }
+
+  /**
+   * `toParts` as JSON text, the three values separated by commas (what JSON.stringify would
+   * write of them), kept from one snapshot to the next: only what was added since is escaped.
+   * Escaping whole ids piece by piece gives the text of escaping them at once.
+   */
+  toPartsJson(): string {
+    if (this.#jsonEntries !== this.count) {
+      this.#idsJson += JSON.stringify(this.charsBetween(this.#jsonChars, this.charsUsed)).slice(1, -1);
+      for (let entry = this.#jsonEntries; entry < this.count; entry++) this.#wordsJson += `${entry === 0 ? "" : ","}${this.wordOf(entry)}`;
+      this.#jsonEntries = this.count;
+      this.#jsonChars = this.charsUsed;
     }
-    return [this.#encodedIds, words, [...this.dates]];
+    return `"${this.#idsJson}",[${this.#wordsJson}],${JSON.stringify(this.dates)}`;
   }
 
   /** The window `toParts` gave; a string naming the problem when the parts are not one. */
@@ -258,8 +272,10 @@ export class DedupeWindow {
     this.lastDateIndex = -1;
     this.count = 0;
     this.charsUsed = 0;
-    this.#encodedIds = "";
-    this.#encodedChars = 0;
+    this.#idsJson = "";
+    this.#wordsJson = "";
+    this.#jsonEntries = 0;
+    this.#jsonChars = 0;
     for (const entry of kept) this.add(entry.kind, entry.id, entry.date);
   }
 }
