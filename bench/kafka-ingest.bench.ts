@@ -72,11 +72,26 @@ async function kcatRead(topic: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function bareKafkajs(topic: string, groupId: string): Promise<{ connectSec: number; firstToLastSec: number; totalSec: number; count: number }> {
-  const child = Bun.spawn(["bun", "bench/lib/kafkaBenchConsumer.ts", topic, String(MESSAGES), groupId], { cwd: BENCH_ROOT, stdout: "pipe", stderr: "pipe" });
+interface BareRun {
+  readonly connectSec: number;
+  readonly firstToLastSec: number;
+  readonly totalSec: number;
+  readonly count: number;
+}
+
+/** A bare client consumer (bench/lib/*BenchConsumer.ts) in its own process. */
+async function bareConsumer(script: string, topic: string, groupId: string): Promise<BareRun> {
+  const child = Bun.spawn(["bun", script, topic, String(MESSAGES), groupId], { cwd: BENCH_ROOT, stdout: "pipe", stderr: "pipe" });
   const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
-  if (code !== 0) throw new Error(`bare kafkajs consumer exited ${code}: ${out} ${await new Response(child.stderr).text()}`);
+  if (code !== 0) throw new Error(`${script} exited ${code}: ${out} ${await new Response(child.stderr).text()}`);
   return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+const bareKafkajs = (topic: string, groupId: string) => bareConsumer("bench/lib/kafkaBenchConsumer.ts", topic, groupId);
+
+/** @platformatic/kafka, the same way: its rate, or why it did not run (on Bun). */
+async function barePlatformatic(topic: string, groupId: string): Promise<BareRun | string> {
+  return bareConsumer("bench/lib/platformaticBenchConsumer.ts", topic, groupId).catch((error) => String(error).slice(0, 300));
 }
 
 async function versionOf(base: string, account: number): Promise<{ version: number; currentBalance: string } | null> {
@@ -182,7 +197,7 @@ export const benchmark: Benchmark = {
     // The production set-up: datalake.account on the Postgres server, not the embedded store.
     const database = createBenchDatabase("bench_ingest");
     const names = { eod: `${id}.eod`, warmup: `${id}.warmup-transactions`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
-    const groups = [id, `${id}-bare`];
+    const groups = [id, `${id}-bare`, `${id}-bare-platformatic`];
     const env = (transactions: string) => ({
       KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
       KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: transactions, KAFKA_TOPIC_DLQ: names.dlq, KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,
@@ -238,6 +253,8 @@ export const benchmark: Benchmark = {
 
       // Reference: kafkajs alone (fetch + decode + JSON.parse), its own process.
       const bare = await bareKafkajs(names.transactions, `${id}-bare`);
+      // The other client, the same topic, the same run (issue 13: keep the faster).
+      const platformatic = await barePlatformatic(names.transactions, `${id}-bare-platformatic`);
 
       // Subject: the engine, restarted on the transactions topic.
       const drain = await drainWithEngine(env(names.transactions), names.transactions, watch);
@@ -247,6 +264,10 @@ export const benchmark: Benchmark = {
       else if (!drain.cutOff) notes.push(`checked: the ${new Set([...watch.first, ...watch.last]).size} watched accounts' current balances equal EOD + their transactions; messages_total applied = ${drain.applied.toLocaleString("en-US")}`);
       const ratio = drain.steadyRate / kcatRate;
       const bareRate = MESSAGES / bare.firstToLastSec;
+      const platformaticRate = typeof platformatic === "string" ? null : MESSAGES / platformatic.firstToLastSec;
+      notes.push(platformaticRate === null
+        ? `bare @platformatic/kafka consumer: did not run: ${platformatic}`
+        : `bare @platformatic/kafka consumer (consume stream from earliest, no commits; toString + JSON.parse only): ${Math.round(platformaticRate).toLocaleString("en-US")} msg/s first→last, ${(platformatic as BareRun).totalSec.toFixed(1)} s with connect = ${(platformaticRate / kcatRate * 100).toFixed(0)}% of kcat, ${(platformaticRate / bareRate).toFixed(2)}× bare kafkajs; the engine reaches ${(drain.steadyRate / Math.max(bareRate, platformaticRate) * 100).toFixed(0)}% of the faster`);
       notes.push(
         `kcat runs: ${kcatSecs.map((s) => `${s.toFixed(2)} s`).join(", ")} (median used; whole process, connect included)`,
         `engine from process start: ${Math.round(MESSAGES / drain.totalSec).toLocaleString("en-US")} msg/s over ${drain.totalSec.toFixed(1)} s (first transaction applied ${drain.firstAppliedSec.toFixed(1)} s after spawn: start, group join, recovery of ${ACCOUNTS.toLocaleString("en-US")} accounts from Redis)`,
@@ -266,7 +287,10 @@ export const benchmark: Benchmark = {
           label: "engine (Kafka → applied)", throughputPerSec: drain.steadyRate, peakRssMb: drain.peakRssMb,
           extra: { "incl_startup msg/s": round(MESSAGES / drain.totalSec), "total s": round(drain.totalSec, 1), "cpu/wall": round(drain.cpuPerWallSec, 2) },
         },
-        baseline: { label: "kcat -C > /dev/null", throughputPerSec: kcatRate, extra: { "s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate) } },
+        baseline: {
+          label: "kcat -C > /dev/null", throughputPerSec: kcatRate,
+          extra: { "s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate), ...(platformaticRate === null ? {} : { "bare @platformatic/kafka msg/s": round(platformaticRate) }) },
+        },
         ratio,
         targetMet: ratio >= 0.5 && !drain.cutOff && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
         notes,
