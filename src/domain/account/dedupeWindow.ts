@@ -168,6 +168,8 @@ export class DedupeWindow {
     if (typeof ids !== "string" || !Array.isArray(words) || !Array.isArray(dates)) return "the dedupe window is not [string, number[], string[]]";
     if (!dates.every((date) => typeof date === "string")) return "a dedupe window date is not a string";
     const window = new DedupeWindow();
+    // Sized once (the sizes growth would reach): a recovery decodes a million windows.
+    if (words.length > 0 && words.length < 2 ** 24 && ids.length < 2 ** 28) window.reserve(words.length, ids.length);
     let offset = 0;
     for (const word of words) {
       if (!Number.isInteger(word) || word < 0 || word > 0xffffffff) return "a dedupe window entry is not a 32-bit word";
