@@ -4,6 +4,12 @@ import { DedupeWindow, WindowKind, WindowNamespace } from "../../src/domain/acco
 
 const DAY = "2026-11-22";
 
+function windowWith(...entries: [WindowKind, string, string][]): DedupeWindow {
+  const window = new DedupeWindow();
+  for (const [kind, id, date] of entries) window.add(kind, id, date);
+  return window;
+}
+
 function windowOf(count: number, prefix = "m-"): DedupeWindow {
   const window = new DedupeWindow();
   for (let i = 0; i < count; i++) window.add(WindowKind.transactionMessage, `${prefix}${i}`, DAY);
@@ -42,12 +48,10 @@ describe("the dedupe window", () => {
   });
 
   test("an EOD forgets the transaction ids of the days it closes and the EOD ids of earlier days", () => {
-    const window = new DedupeWindow();
-    window.add(WindowKind.eodMessage, "e-21", "2026-11-21");
-    window.add(WindowKind.transactionMessage, "m-22", "2026-11-22");
-    window.add(WindowKind.created, "t-22", "2026-11-22");
-    window.add(WindowKind.removed, "t-23", "2026-11-23");
-    window.add(WindowKind.eodMessage, "e-22", "2026-11-22");
+    const window = windowWith(
+      [WindowKind.eodMessage, "e-21", "2026-11-21"], [WindowKind.transactionMessage, "m-22", "2026-11-22"],
+      [WindowKind.created, "t-22", "2026-11-22"], [WindowKind.removed, "t-23", "2026-11-23"], [WindowKind.eodMessage, "e-22", "2026-11-22"],
+    );
     window.forgetClosedDays("2026-11-22");
     expect(window.list()).toEqual([
       { kind: WindowKind.removed, id: "t-23", date: "2026-11-23" },
@@ -58,10 +62,9 @@ describe("the dedupe window", () => {
   });
 
   test("the applied EOD's id is the last EOD id of its date", () => {
-    const window = new DedupeWindow();
-    window.add(WindowKind.eodMessage, "e-1", "2026-11-21");
-    window.add(WindowKind.transactionMessage, "m-1", "2026-11-21");
-    window.add(WindowKind.eodMessage, "e-fix", "2026-11-21");
+    const window = windowWith(
+      [WindowKind.eodMessage, "e-1", "2026-11-21"], [WindowKind.transactionMessage, "m-1", "2026-11-21"], [WindowKind.eodMessage, "e-fix", "2026-11-21"],
+    );
     expect(window.lastEodMessageIdOf("2026-11-21")).toBe("e-fix");
     expect(window.lastEodMessageIdOf("2026-11-20")).toBeNull();
   });
