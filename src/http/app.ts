@@ -12,6 +12,8 @@ import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { historyRoutes } from "./routes/historyRoutes.ts";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes.ts";
+import { auditRoutes } from "./routes/auditRoutes.ts";
+import { dashboardRoutes } from "./routes/dashboardRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
@@ -26,6 +28,9 @@ const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
 const WS_IDLE_TIMEOUT_SECONDS = 120;
 /** Bodies above the events limit are refused by Bun itself, this far above it (the route answers 413 below). */
 const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
+
+/** The engine's app type: the dashboard's typed client (Eden Treaty) is made from it. */
+export type App = ReturnType<typeof createApp>;
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   // Read on the first 404 or 405, once every route is registered.
@@ -70,6 +75,8 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(transferRoutes(deps))
     .use(historyRoutes(deps))
     .use(reconciliationRoutes(deps))
+    .use(auditRoutes(deps))
+    .use(dashboardRoutes(deps))
     .use(wsRoutes(deps, hub));
   return app;
 }
@@ -93,7 +100,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
       { name: "balances", description: "Balances and velocity of an account" },
       { name: "history", description: "An account's past, from the event log: transactions and statements" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
-      { name: "admin", description: "Facility limits, reconciliation" },
+      { name: "admin", description: "Facility limits, reconciliation, the audit log" },
       { name: "dlq", description: "Dead letters kept in memory" },
       { name: "ops", description: "Liveness, readiness, metrics" },
     ],

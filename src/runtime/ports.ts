@@ -363,6 +363,28 @@ export interface AuditEvent {
 /** `audit.events` in Postgres (the embedded store in embedded mode). */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
+  /** Rows newest first, `limit` of them at most, older than `before` (an eventId) when given. */
+  page(query: AuditPageQuery): Promise<AuditPage>;
+}
+
+export interface AuditPageQuery {
+  readonly before?: number;
+  readonly limit: number;
+  /** Only rows of this action (`transfer.confirm`), of this target (a transfer id), of this actor. */
+  readonly action?: string;
+  readonly target?: string;
+  readonly actor?: string;
+}
+
+/** A row as kept, with its id (the table's order of insertion). */
+export interface AuditRow extends AuditEvent {
+  readonly eventId: number;
+}
+
+export interface AuditPage {
+  readonly items: readonly AuditRow[];
+  /** The eventId to pass as `before` for the next, older page; null on the last. */
+  readonly nextBefore: number | null;
 }
 
 // ---- History: read back from the event log ----------------------------------------------------

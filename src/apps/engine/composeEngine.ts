@@ -299,7 +299,7 @@ function remotePushTo(hub: SubscriptionHub, core: EngineCore): (message: BusMess
     else if (message.kind === "alert") hub.publishAlert(message.accountId, message.data);
     else {
       hub.publishBalance(message.accountId, message.data);
-      if (message.transferId !== undefined) hub.publishBalance(transferSubscriptionKey(message.transferId), message.data);
+      if (message.transferId !== undefined) hub.publishBalance(transferSubscriptionKey(message.transferId), message.data, false);
     }
   };
 }
