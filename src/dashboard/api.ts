@@ -8,7 +8,9 @@ import { treaty } from "@elysiajs/eden";
 import type { App } from "../http/app.ts";
 import { credentialHeaders } from "./credential.ts";
 
-export const api = treaty<App>(location.origin, { headers: () => credentialHeaders() });
+// parseDate off: Eden would otherwise turn every date-like string (an eodDate, an updatedAt) into
+// a Date object, while the route schemas (and so the types) say string.
+export const api = treaty<App>(location.origin, { headers: () => credentialHeaders(), parseDate: false });
 
 /** What a failed call said: the engine's error message, or the status. */
 export class ApiError extends Error {

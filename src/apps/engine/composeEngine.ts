@@ -29,7 +29,7 @@ import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
 import { Reconciler } from "../../runtime/reconciler.ts";
 import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
-import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
+import { TrafficSimulator, type TransferClient } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
 import { transferSubscriptionKey } from "../../ws/wsMessages.ts";
@@ -92,7 +92,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
 
   const simulator = config.SIMULATE === "1"
-    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
+    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log, auth.required ? null : transferClientOf(app))
     : null;
   edges.eventLog?.start();
   reconciler.start();
@@ -175,6 +175,20 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
 type Listening = { readonly ok: true; readonly port: number } | { readonly ok: false; readonly failure: StartFailure };
 
 /** Binds the port, alone (no reusePort): a port another process holds is a failure, not a share of its traffic. */
+/**
+ * The simulator's transfers go through the engine's own route, in process (no socket), as a
+ * client's would: decided, audited, pushed. Only with auth off: the simulator holds no credential.
+ */
+function transferClientOf(app: ReturnType<typeof createApp>): TransferClient {
+  return async (body, idempotencyKey) => {
+    const response = await app.handle(new Request("http://simulator/v1/transfers", {
+      method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(body),
+    }));
+    await response.body?.cancel();
+    return response.status;
+  };
+}
+
 function listen(app: ReturnType<typeof createApp>, port: number): Listening {
   try {
     app.listen({ port, hostname: "0.0.0.0" });

@@ -21,7 +21,7 @@ export function Health() {
   const body = ready.data;
   return (
     <section aria-labelledby="health-title">
-      <h2 id="health-title">Health</h2>
+      <h2 id="health-title">Readiness and dependencies</h2>
       <QueryState query={ready} what="readiness" />
       {body === undefined ? null : (
         <>
