@@ -1,6 +1,6 @@
 /**
- * The balance as of any past instant (?asOf=), on a slider from a minute before the oldest
- * transaction listed to now (the engine's clock: when it applied each change), one step a second.
+ * The balance as of any past instant (?asOf=), on a slider from a second before the oldest
+ * transaction listed (what the account was before it) to now (the engine's clock: when it applied each change), one step a second.
  * At the right end it reads "now" and shows the live figure.
  */
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
@@ -9,7 +9,7 @@ import { api, dataOf } from "../../api.ts";
 import { QueryState } from "../../QueryState.tsx";
 import { useTransactionsPage } from "./Transactions.tsx";
 
-const MARGIN_SECONDS = 60;
+const MARGIN_SECONDS = 1;
 
 export function TimeSlider({ accountId }: { accountId: string }) {
   const page = useTransactionsPage(accountId, null);
