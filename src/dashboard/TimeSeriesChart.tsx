@@ -48,10 +48,11 @@ export function TimeSeriesChart(props: Props) {
     // Rebuilt only when the series change; new points go through setData below.
   }, [shape]);
   useEffect(() => plot.current?.setData(data), [data]);
-  const latest = props.series.map((series) => `${series.label} ${formatFigure(series.values[series.values.length - 1] ?? 0)}`).join(", ");
+  const lastOf = (series: Series) => formatFigure(series.values[series.values.length - 1] ?? 0);
+  const latest = props.series.length === 1 ? lastOf(props.series[0]!) : props.series.map((series) => `${series.label} ${lastOf(series)}`).join(", ");
   return (
     <figure className="chart">
-      <figcaption>{props.title}: <output>{latest || "no data yet"}</output> {props.unit}</figcaption>
+      <figcaption>{props.title}: {props.times.length === 0 ? <output>no data yet</output> : <><output>{latest}</output> {props.unit}</>}</figcaption>
       <div ref={box} role="img" aria-label={`${props.title} chart, last five minutes`} />
     </figure>
   );

@@ -33,8 +33,14 @@ const keep = <T>(values: readonly T[], next: T): T[] => [...values, next].slice(
 function append(samples: Sample[], atMs: number): void {
   const messages = total(samples, `${PREFIX}messages_total`);
   const dlq = total(samples, `${PREFIX}dlq_total`);
-  const seconds = previous === null ? 0 : (atMs - previous.atMs) / 1000;
-  const rate = (now: number, before: number | undefined) => (seconds > 0 && before !== undefined ? Math.max(0, (now - before) / seconds) : 0);
+  // A rate needs two samples: the first after a (re)start only sets the baseline.
+  if (previous === null) {
+    previous = { atMs, messages, dlq };
+    history = { ...history, latest: samples, error: null };
+    return;
+  }
+  const seconds = (atMs - previous.atMs) / 1000;
+  const rate = (now: number, before: number) => (seconds > 0 ? Math.max(0, (now - before) / seconds) : 0);
   const lags = byLabel(samples, `${PREFIX}kafka_consumer_lag`, "partition");
   const lagByPartition = new Map<string, readonly number[]>();
   for (const [partition, lag] of lags) {
@@ -43,8 +49,8 @@ function append(samples: Sample[], atMs: number): void {
   }
   history = {
     times: keep(history.times, atMs / 1000),
-    messagesPerSecond: keep(history.messagesPerSecond, rate(messages, previous?.messages)),
-    dlqPerSecond: keep(history.dlqPerSecond, rate(dlq, previous?.dlq)),
+    messagesPerSecond: keep(history.messagesPerSecond, rate(messages, previous.messages)),
+    dlqPerSecond: keep(history.dlqPerSecond, rate(dlq, previous.dlq)),
     lagByPartition, mailboxQueued: keep(history.mailboxQueued, total(samples, `${PREFIX}mailbox_queued_messages`)),
     latest: samples, error: null,
   };

@@ -58,6 +58,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes", [], kafkaRegisters),
     kafkaRecoveryFailuresTotal: counter("kafka_recovery_failures_total", "Partition recoveries that failed and were retried", [], kafkaRegisters),
     kafkaPartitionPausesTotal: counter("kafka_partition_pauses_total", "Partitions paused because their shard's mailboxes reached the bound", [], kafkaRegisters),
+    kafkaConsumerLag: new Gauge({
+      name: `${METRIC_PREFIX}kafka_consumer_lag`, help: "Messages behind the partition's end, as of its last fetched batch (per input topic and partition this instance reads)",
+      labelNames: ["topic", "partition"], registers: kafkaRegisters,
+    }),
     kafkaConsumerStalled: gaugeOf("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS", () => sources.kafkaConsumerStalled(), kafkaRegisters),
     snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis", [], kafkaRegisters),
     snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots", [], kafkaRegisters),
