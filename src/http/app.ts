@@ -106,7 +106,7 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
     ],
     "x-websocket": {
       path: "/v1/ws",
-      description: "Authenticated at the upgrade: Authorization: Bearer <JWT> or X-API-Key, or the access_token query parameter (browsers); Origin checked against WS_ALLOWED_ORIGINS. Subscribing to accounts needs balances:read; an account outside the caller's accounts gets the same account_not_found error as an unknown one, and no data. The alerts channel carries only the caller's accounts' alerts unless it holds ops:read. Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
+      description: "Authenticated at the upgrade: Authorization: Bearer <JWT> or X-API-Key, or the access_token query parameter (browsers); Origin checked against WS_ALLOWED_ORIGINS. Subscribing to accounts needs balances:read; an account outside the caller's accounts gets the same account_not_found error as an unknown one, and no data. The alerts channel carries only the caller's accounts' alerts unless it holds ops:read; the activity channel (ops:read) carries every account's balance and transfer changes. Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
       clientMessage: clientMessageSchema(wsSubscriptionsMax),
       serverMessage: ServerMessageSchema,
     },
