@@ -199,6 +199,20 @@ test("on the alerts channel user A hears only its accounts' alerts; a caller wit
   ops.close();
 });
 
+test("the activity channel (every account's changes) needs ops:read: user A is refused, a caller with ops:read hears other accounts", async () => {
+  const a = await connect(`ws://127.0.0.1:${engine.port}/v1/ws`, bearer(await userA()));
+  a.send({ op: "subscribe", channels: ["activity"] });
+  const refused = await a.next((m) => m.type === "error");
+  expect(refused.error).toMatchObject({ code: "forbidden", field: "message.channels" });
+  const ops = await connect(`ws://127.0.0.1:${engine.port}/v1/ws`, withKey(keys.admin));
+  ops.send({ op: "subscribe", channels: ["activity"] });
+  await Bun.sleep(50);
+  await ingestEvents([txn({ accountId: "B1", amount: "3.00", transactionId: "activity-b1" })]);
+  await ops.next((m) => m.type === "balance" && m.accountId === "B1");
+  a.close();
+  ops.close();
+});
+
 test("a WebSocket upgrade from an Origin outside WS_ALLOWED_ORIGINS is refused; an allowed Origin and a browser's access_token get through", async () => {
   const token = await userA();
   await expect(connect(`ws://127.0.0.1:${engine.port}/v1/ws`, { ...bearer(token), origin: "https://evil.example" })).rejects.toThrow();
