@@ -1,6 +1,7 @@
 /** Audit log: who did what to what (GET /v1/admin/audit), newest first, filtered by action or actor, a page at a time. */
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Pager, useCursorPages } from "../Pager.tsx";
 import { api, dataOf } from "../api.ts";
 import { QueryState } from "../QueryState.tsx";
 
@@ -22,8 +23,8 @@ function queryOf(filter: Filter, cursor: string | null) {
 
 export function Audit() {
   const [filter, setFilter] = useState<Filter>({ action: "", actor: "" });
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const query = useQuery({
     queryKey: ["audit", filter, cursor],
     queryFn: () => dataOf(api.v1.admin.audit.get({ query: queryOf(filter, cursor) })),
@@ -33,7 +34,7 @@ export function Audit() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setFilter({ action: String(form.get("action") ?? "").trim(), actor: String(form.get("actor") ?? "").trim() });
-    setCursors([null]);
+    pages.reset();
   };
   const next = query.data?.nextCursor ?? null;
   return (
@@ -56,11 +57,7 @@ export function Audit() {
           ))}</tbody>
         </table>
       </div>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</button>
-        <span>Page {cursors.length}</span>
-        <button type="button" disabled={next === null} onClick={() => setCursors([...cursors, next])}>Older</button>
-      </div>
+      <Pager pages={pages} next={next} />
     </section>
   );
 }

@@ -6,14 +6,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../../domain/reasons.ts";
 import { api, dataOf } from "../api.ts";
+import { Pager, useCursorPages } from "../Pager.tsx";
 import { QueryState } from "../QueryState.tsx";
 
 const PAGE_SIZE = 25;
 
 export function Dlq() {
   const [reason, setReason] = useState<DeadLetterReason | "">("");
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const query = useQuery({
     queryKey: ["dlq", reason, cursor],
     queryFn: () => dataOf(api.v1.dlq.get({ query: { limit: PAGE_SIZE, ...(reason === "" ? {} : { reason }), ...(cursor === null ? {} : { cursor }) } })),
@@ -24,7 +25,7 @@ export function Dlq() {
       <h2 id="dlq-title">Dead letters</h2>
       <div className="row">
         <label htmlFor="dlq-reason">Reason</label>
-        <select id="dlq-reason" value={reason} onChange={(event) => { setReason(event.target.value as DeadLetterReason | ""); setCursors([null]); }}>
+        <select id="dlq-reason" value={reason} onChange={(event) => { setReason(event.target.value as DeadLetterReason | ""); pages.reset(); }}>
           <option value="">every reason</option>
           {DEAD_LETTER_REASONS.map((value) => <option key={value} value={value}>{value}</option>)}
         </select>
@@ -38,11 +39,7 @@ export function Dlq() {
           <details><summary>Payload ({letter.payloadBytes} bytes{letter.payloadTruncated ? ", cut" : ""})</summary><pre>{letter.payload}</pre></details>
         </li>
       ))}</ol>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</button>
-        <span>Page {cursors.length}</span>
-        <button type="button" disabled={next === null} onClick={() => setCursors([...cursors, next])}>Older</button>
-      </div>
+      <Pager pages={pages} next={next} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 /** The account's applied transactions, newest first, a page of PAGE_SIZE at a time (the route's cursor). */
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { api, dataOf } from "../../api.ts";
+import { Pager, useCursorPages } from "../../Pager.tsx";
 import { QueryState } from "../../QueryState.tsx";
 
 const PAGE_SIZE = 20;
@@ -15,10 +15,8 @@ export function useTransactionsPage(accountId: string, cursor: string | null) {
 }
 
 export function Transactions({ accountId }: { accountId: string }) {
-  // The cursors of the pages before this one: "Newer" goes back one.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useTransactionsPage(accountId, cursor);
+  const pages = useCursorPages();
+  const page = useTransactionsPage(accountId, pages.cursor);
   const next = page.data?.nextCursor ?? null;
   return (
     <section aria-labelledby="transactions-title">
@@ -27,18 +25,14 @@ export function Transactions({ accountId }: { accountId: string }) {
       {page.data?.items.length === 0 ? <p className="muted">No applied transaction.</p> : null}
       <div className="scroll">
         <table>
-          <caption className="sr-only">Page {cursors.length}, newest first</caption>
+          <caption className="sr-only">Page {pages.page}, newest first</caption>
           <thead><tr><th scope="col">Applied</th><th scope="col">Booked</th><th scope="col">Transaction</th><th scope="col">Event</th><th scope="col" className="amount">Amount</th></tr></thead>
           <tbody>{(page.data?.items ?? []).map((item) => (
             <tr key={item.messageId}><td>{new Date(item.appliedAt).toLocaleString()}</td><td>{item.bookingDate}</td><td>{item.transactionId}</td><td>{item.eventType === "TRANSACTION_CREATED" ? "created" : "removed"}</td><td className="amount">{item.amount}</td></tr>
           ))}</tbody>
         </table>
       </div>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</button>
-        <span>Page {cursors.length}</span>
-        <button type="button" disabled={next === null} onClick={() => setCursors([...cursors, next])}>Older</button>
-      </div>
+      <Pager pages={pages} next={next} />
     </section>
   );
 }
