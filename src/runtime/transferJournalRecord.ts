@@ -12,7 +12,8 @@ import { literalUnion } from "../lib/literalUnion.ts";
 const Id = Type.String({ minLength: 1, maxLength: 512 });
 const Ms = Type.Integer({ minimum: 0 });
 
-const JournalTransferSchema = Type.Object({
+/** A transfer on the wire: in the journal's decided records, and on the ledger's approved topic. */
+export const JournalTransferSchema = Type.Object({
   transferId: Id, fromAccountId: Id, toAccountId: Id,
   amountMinor: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), currency: Type.String({ maxLength: 8 }),
   reference: Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]),

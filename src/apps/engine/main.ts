@@ -6,7 +6,8 @@
  * line of the logger's one shape on stdout, process warnings and uncaught errors included.
  */
 import { loadConfig } from "../../config.ts";
-import { createLogger, type Logger } from "../../observability/log.ts";
+import { createLogger } from "../../observability/log.ts";
+import { routeProcessOutput } from "../../observability/processOutput.ts";
 import { loadAuthSetup } from "./authSetup.ts";
 import { startEngine } from "./composeEngine.ts";
 
@@ -46,19 +47,4 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-/**
- * Warnings (Bun prints kafkajs's TimeoutNegativeWarning, for one) and uncaught errors become log
- * lines instead of free text on stderr. An uncaught error still ends the process, as it would.
- */
-function routeProcessOutput(log: Logger): void {
-  process.removeAllListeners("warning");
-  process.on("warning", (warning) => log.warn("process_warning", { name: warning.name, message: warning.message }));
-  const fatal = (kind: string) => (error: unknown) => {
-    log.error("uncaught_error", { kind, error: String(error), stack: error instanceof Error ? error.stack : undefined });
-    process.exit(1);
-  };
-  process.on("uncaughtException", fatal("exception"));
-  process.on("unhandledRejection", fatal("rejection"));
 }
