@@ -41,6 +41,32 @@ export async function spawnEngine(env: Record<string, string>, logFile: string):
   };
 }
 
+/** The ledger worker (`bun src/main.ts --role ledger-worker`) as a process; ready once its /health answers. */
+export async function spawnLedgerWorker(env: Record<string, string>, logFile: string, waitHealthy = true): Promise<EngineProcess> {
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
+  const child = Bun.spawn(["bun", "src/main.ts", "--role", "ledger-worker"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, LEDGER_WORKER_PORT: String(port) },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  void pipeTo(child.stdout, logFile);
+  void pipeTo(child.stderr, logFile);
+  const base = `http://127.0.0.1:${port}`;
+  if (waitHealthy) await eventually(async () => (await fetch(`${base}/health`)).ok, 30_000, "ledger worker health");
+  return {
+    port, base, process: child,
+    async kill9() {
+      child.kill(9);
+      await child.exited;
+    },
+    async terminate() {
+      child.kill("SIGTERM");
+      return child.exited;
+    },
+  };
+}
+
 async function pipeTo(stream: ReadableStream<Uint8Array>, logFile: string): Promise<void> {
   for await (const chunk of stream) appendFileSync(logFile, chunk);
 }
