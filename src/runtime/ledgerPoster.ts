@@ -12,6 +12,8 @@ import type { LedgerDeadLetters, LedgerOutlet, LedgerStore } from "./ports.ts";
 
 export const LEDGER_RETRY_DELAYS_MS: readonly number[] = [2000, 4000, 8000];
 
+const KEEPALIVE_MS = 1000;
+
 export type PostingCount = "posted" | "duplicate" | "failed" | "retried";
 
 export interface LedgerPosterOptions {
@@ -36,7 +38,12 @@ export class LedgerPoster {
 
   constructor(private readonly options: LedgerPosterOptions) {}
 
-  async postBatch(transfers: readonly ApprovedTransfer[]): Promise<void> {
+  /**
+   * `keepAlive` runs about every second while a retry waits (Kafka: the consumer's heartbeat, so
+   * the group does not give the partition to another worker meanwhile); when it throws, the batch
+   * is abandoned uncommitted (its new owner posts it), never given up on.
+   */
+  async postBatch(transfers: readonly ApprovedTransfer[], keepAlive: () => Promise<void> = async () => {}): Promise<void> {
     const delays = this.options.retryDelaysMs ?? LEDGER_RETRY_DELAYS_MS;
     for (let attempt = 0; ; attempt += 1) {
       if (this.stopped) throw new PosterStopped("the ledger worker is stopping");
@@ -46,7 +53,7 @@ export class LedgerPoster {
         if (attempt >= delays.length) return this.giveUp(transfers, error);
         this.options.counted("retried", 1);
         this.options.log.warn("ledger_post_retry", { transfers: transfers.length, attempt: attempt + 1, delayMs: delays[attempt], error: String(error) });
-        await this.wait(delays[attempt]!);
+        await this.waitAlive(delays[attempt]!, keepAlive);
       }
     }
   }
@@ -78,6 +85,13 @@ export class LedgerPoster {
     this.options.counted("failed", unique.length);
     for (const transfer of unique) {
       this.options.log.error("ledger_transfer_failed", { transferId: transfer.transferId, fromAccountId: transfer.fromAccountId, reason });
+    }
+  }
+
+  private async waitAlive(ms: number, keepAlive: () => Promise<void>): Promise<void> {
+    for (let waited = 0; waited < ms; waited += KEEPALIVE_MS) {
+      await this.wait(Math.min(KEEPALIVE_MS, ms - waited));
+      await keepAlive();
     }
   }
 

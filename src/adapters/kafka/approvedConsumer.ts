@@ -21,8 +21,8 @@ export interface ApprovedConsumerOptions {
   readonly sessionTimeoutMs: number;
   readonly batchMax: number;
   readonly log: Logger;
-  /** Posts a chunk; resolves once the ledger committed it (or gave up on it, dead-lettered). */
-  readonly post: (transfers: readonly ApprovedTransfer[]) => Promise<void>;
+  /** Posts a chunk; resolves once the ledger committed it (or gave up on it, dead-lettered). `heartbeat` keeps the membership while it retries. */
+  readonly post: (transfers: readonly ApprovedTransfer[], heartbeat: () => Promise<void>) => Promise<void>;
   /** A record that is not a transfer: resolves once dead-lettered. */
   readonly unreadable: (key: string | null, text: string) => Promise<void>;
   readonly lag: (partition: number, lag: number) => void;
@@ -60,7 +60,7 @@ export class ApprovedConsumer {
     let chunkEnd = "";
     const flush = async () => {
       if (chunk.length === 0) return;
-      await this.options.post(chunk);
+      await this.options.post(chunk, heartbeat);
       this.options.afterPost?.();
       resolveOffset(chunkEnd);
       await commitOffsetsIfNecessary();

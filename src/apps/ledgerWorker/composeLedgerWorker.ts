@@ -50,9 +50,9 @@ export async function startLedgerWorker(config: Config, log: Logger): Promise<Ru
   const consumer = new ApprovedConsumer({
     brokers, clientId: instanceId, groupId: config.LEDGER_GROUP_ID, topic: config.KAFKA_TOPIC_APPROVED,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, batchMax: config.LEDGER_BATCH_MAX, log,
-    post: async (transfers) => {
+    post: async (transfers, heartbeat) => {
       const end = metrics.batchSeconds.startTimer();
-      await poster.postBatch(transfers);
+      await poster.postBatch(transfers, heartbeat);
       end();
     },
     unreadable: (key, text) => deadLetters.sendUnreadable(key, text),
