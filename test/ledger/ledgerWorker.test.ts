@@ -74,6 +74,10 @@ test("a transfer goes APPROVED → POSTED: the source falls and the destination 
     "SELECT account_id, direction, amount FROM ledger.entries WHERE transaction_id = $1 ORDER BY direction", [id]);
   expect(entries).toEqual([{ account_id: to, direction: "CREDIT", amount: "12550" }, { account_id: from, direction: "DEBIT", amount: "12550" }]);
   await expectLedgerHolds();
+  const metrics = await (await fetch(`${workers[0]!.base}/metrics`)).text();
+  expect(metrics).toMatch(/balance_engine_ledger_postings_total\{outcome="posted"\} [1-9]/);
+  expect(metrics).toMatch(/balance_engine_ledger_consumer_lag\{partition="\d+"\} 0/);
+  expect(metrics).toContain("balance_engine_outbox_pending 0");
 }, 120_000);
 
 test("the same approved record delivered 3 times is posted once, and its legs move the balances once", async () => {
