@@ -16,6 +16,7 @@ import { ClickHouseHistoryReader } from "../src/adapters/clickhouse/historyReade
 import { quoteIdentifier } from "../src/adapters/clickhouse/sql.ts";
 import { AccountCopyLister } from "../src/adapters/postgres/accountCopyLister.ts";
 import { openPostgresClient } from "../src/adapters/postgres/postgresClient.ts";
+import { csvReportSink } from "../src/apps/report/csvReport.ts";
 import { writeEodReport } from "../src/apps/report/eodReport.ts";
 import { alertThresholdsFor } from "../src/domain/account/highValueAlert.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
@@ -79,7 +80,7 @@ async function reportRate(connection: ClickHouseConnection, database: string): P
     const started = performance.now();
     const result = await writeEodReport({
       accounts: new AccountCopyLister(sql), closes: new ClickHouseDayCloseReader(connection, database), date: DAY,
-      thresholds: alertThresholdsFor("10000.00")!, write: async () => {},
+      thresholds: alertThresholdsFor("10000.00")!, sink: csvReportSink(async () => {}),
     });
     if (!result.ok || result.summary.accounts !== ACCOUNTS) throw new Error(`the report failed: ${JSON.stringify(result)}`);
     return (ACCOUNTS / (performance.now() - started)) * 1000;

@@ -8,6 +8,7 @@ import { alertThresholdsFor } from "../../domain/account/highValueAlert.ts";
 import { loadConfig, type Config } from "../../config.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { openReportSources } from "./composeReport.ts";
+import { csvReportSink } from "./csvReport.ts";
 import { writeEodReport, type EodReportResult } from "./eodReport.ts";
 import { progressBar } from "./progressBar.ts";
 
@@ -50,7 +51,7 @@ export async function runEodReport(config: Config, args: ReportArgs, log: Logger
   const startedAtMs = Date.now();
   try {
     const result = await writeEodReport({
-      accounts: opened.sources.accounts, closes: opened.sources.closes, date: args.date, thresholds, write,
+      accounts: opened.sources.accounts, closes: opened.sources.closes, date: args.date, thresholds, sink: csvReportSink(write),
       progress: progressBar(stderr, startedAtMs),
     });
     if (result.ok) {
