@@ -51,6 +51,7 @@ export function reportArgsOf(argv: readonly string[]): { ok: true; args: ReportA
 export async function runEodReport(config: Config, args: ReportArgs, log: Logger, stderr: { write(text: string): unknown; isTTY?: boolean } = process.stderr): Promise<EodReportResult | { ok: false; reason: "not_configured" | "store_unavailable"; error: string }> {
   const thresholds = alertThresholdsFor(config.ALERT_THRESHOLD);
   if (thresholds === null) throw new Error(`invariant: ALERT_THRESHOLD ${config.ALERT_THRESHOLD} passed loadConfig out of range`);
+  if (args.format === "parquet" && args.out === "") throw new Error("invariant: Parquet to stdout passed reportArgsOf");
   const opened = await openReportSources(config, log);
   if (!opened.ok) return opened;
   const sink = args.out === "" ? null : Bun.file(args.out).writer();
