@@ -7,7 +7,7 @@
 import { Kafka, type Consumer, type EachBatchPayload } from "kafkajs";
 import type { ApprovedTransfer } from "../../domain/ledger/postingPlan.ts";
 import type { Logger } from "../../observability/log.ts";
-import { parseApprovedTransfer } from "./approvedTransferRecord.ts";
+import { parseApprovedTransfer } from "../../runtime/transferJournalRecord.ts";
 import { kafkaLogOptions } from "./kafkaLog.ts";
 
 const PARTITIONS_CONSUMED_CONCURRENTLY = 4;

@@ -6,6 +6,7 @@
  * line of the logger's one shape on stdout, process warnings and uncaught errors included.
  */
 import { loadConfig } from "../../config.ts";
+import { stopOnSignals } from "../gracefulShutdown.ts";
 import { createLogger } from "../../observability/log.ts";
 import { routeProcessOutput } from "../../observability/processOutput.ts";
 import { loadAuthSetup } from "./authSetup.ts";
@@ -32,19 +33,5 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
   }
   const running = started.engine;
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("shutdown_requested", { signal });
-    const deadline = setTimeout(() => {
-      log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    await running.stop();
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  stopOnSignals(log, config.SHUTDOWN_TIMEOUT_MS, () => running.stop());
 }

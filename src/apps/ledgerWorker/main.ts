@@ -4,6 +4,7 @@
  * configuration; 1 when the start failed or the shutdown timed out.
  */
 import { loadConfig } from "../../config.ts";
+import { stopOnSignals } from "../gracefulShutdown.ts";
 import { createLogger } from "../../observability/log.ts";
 import { routeProcessOutput } from "../../observability/processOutput.ts";
 import { startLedgerWorker } from "./composeLedgerWorker.ts";
@@ -21,19 +22,5 @@ export async function runLedgerWorker(argv: readonly string[]): Promise<void> {
     log.error("start_failed", { role: "ledger-worker", error: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("shutdown_requested", { signal });
-    const deadline = setTimeout(() => {
-      log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    await running.stop();
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  stopOnSignals(log, config.SHUTDOWN_TIMEOUT_MS, () => running.stop());
 }
