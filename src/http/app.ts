@@ -18,6 +18,7 @@ import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
 import { transferRoutes } from "./routes/transferRoutes.ts";
+import { transferEventsRoutes } from "./routes/transferEventsRoutes.ts";
 import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
 import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
 import { SECURITY_SCHEMES } from "./auth/routeScope.ts";
@@ -73,6 +74,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity, deps.access))
     .use(transferRoutes(deps))
+    .use(transferEventsRoutes(deps))
     .use(historyRoutes(deps))
     .use(reconciliationRoutes(deps))
     .use(auditRoutes(deps))

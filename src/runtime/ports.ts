@@ -17,6 +17,7 @@ import type { TransferBody } from "../domain/transfer/transferRequest.ts";
 import type { TransferView } from "../domain/transfer/transferView.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import type { TransferJournalRecord } from "./transferJournalRecord.ts";
+import type { ApprovedTransfer, LedgerFailure } from "../domain/ledger/postingPlan.ts";
 
 // ---- Offered by the runtime -------------------------------------------------------------------
 
@@ -493,4 +494,57 @@ export interface DayCloseReader {
   closesOf(accountIds: readonly string[], date: string): Promise<HistoryLookup<DayCloseParts[]>>;
   /** Applied TRANSACTION_CREATED booked on `date` with |amount| ≥ amountMinorMin (the caller filters per currency). */
   highValueOf(accountIds: readonly string[], date: string, amountMinorMin: number): Promise<HistoryLookup<HighValueItem[]>>;
+}
+
+// ---- The ledger worker (contract section 7, "After the decision") ----------------------------
+
+/** The ledger's database: approved transfers posted as double-entry transactions. */
+export interface LedgerStore {
+  /**
+   * One database transaction for the batch, each transfer in it atomic: posted (its entries, the
+   * accounts, its legs in the outbox), failed for good (a re-check refused it: its failure in the
+   * outbox), or skipped because the ledger has it already. Throws when the database fails: then
+   * nothing of the batch was written and it may be retried whole.
+   */
+  post(transfers: readonly ApprovedTransfer[], atMs: number): Promise<LedgerBatchOutcome>;
+}
+
+export interface LedgerBatchOutcome {
+  readonly posted: number;
+  readonly duplicates: number;
+  readonly failed: readonly { readonly transfer: ApprovedTransfer; readonly reason: LedgerFailure }[];
+}
+
+/**
+ * What the relay sends, written in the posting's own transaction: a leg for `bank.transactions`
+ * (payload: the message; key: its account), or a failure for the engine (payload: a journal
+ * status record; key: the source account).
+ */
+export interface OutboxItem {
+  readonly kind: "leg" | "failed";
+  readonly key: string;
+  readonly payload: string;
+}
+
+export interface Outbox {
+  /** Hands up to `limit` waiting items, oldest first, to `send`; once it resolves they are gone. Returns how many. */
+  drain(limit: number, send: (items: readonly OutboxItem[]) => Promise<void>): Promise<number>;
+  /** Items waiting (the `outbox_pending` gauge). */
+  pending(): Promise<number>;
+}
+
+/** Where outbox items go: Kafka (`bank.transactions`, the transfer journal) or, embedded, the engine in process. */
+export interface LedgerOutlet {
+  send(items: readonly OutboxItem[]): Promise<void>;
+}
+
+/** A transfer the ledger gave up on, with the reason (`financial.transactions.dlq`). */
+export interface LedgerDeadLetters {
+  send(transfer: ApprovedTransfer, reason: string): Promise<void>;
+}
+
+/** Server-Sent Events: listen to one transfer's changes in this process. */
+export interface TransferWatch {
+  /** The stop function, or null when the bound of watchers is reached. */
+  watch(transferId: string, listener: (view: TransferView) => void): (() => void) | null;
 }

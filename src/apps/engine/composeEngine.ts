@@ -33,6 +33,12 @@ import { TrafficSimulator, type TransferClient } from "../../simulate/trafficSim
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
 import { transferSubscriptionKey } from "../../ws/wsMessages.ts";
+import { WebhookSender } from "../../adapters/webhook/webhookSender.ts";
+import { createWebhookMetrics } from "../../observability/coldPathMetrics.ts";
+import { TransferWatchers } from "../../runtime/transferWatchers.ts";
+import type { TransferView } from "../../domain/transfer/transferView.ts";
+import type { Transfer } from "../../domain/transfer/transfer.ts";
+import { openEmbeddedLedger, type EmbeddedLedger } from "./embeddedLedger.ts";
 import { loadAuthSetup, type AuthSetup } from "./authSetup.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
@@ -75,7 +81,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const opened = await openEdges(config, instanceId, log, auth);
   if (!opened.ok) return opened;
   const edges = opened.edges;
-  const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
+  const { core, sync, syncAccount, coldPath } = buildCore(config, edges, alertThresholds, log);
   const reconciler = new Reconciler({
     accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
     syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
@@ -83,7 +89,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   edges.metrics.sources.reconciliationDriftAccounts = () => reconciler.report().driftAccounts;
 
   const lifecycle = { stopping: false };
-  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler }, edges.hub, config.WS_BUFFER_MAX_BYTES);
+  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler, transferWatch: coldPath.watchers }, edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
   // Where other instances forward the transfers this one decides.
@@ -95,6 +101,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log, auth.required ? null : transferClientOf(app))
     : null;
   edges.eventLog?.start();
+  coldPath.ledger?.start();
   reconciler.start();
   await simulator?.start();
   if (!auth.required) log.warn("auth_disabled", { authMode: "none", message: "every route and the WebSocket are open to anyone who reaches the port; set JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE" });
@@ -107,6 +114,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     lifecycle.stopping = true;
     reconciler.stop();
     simulator?.stop();
+    await coldPath.ledger?.stop();
+    coldPath.webhooks?.stop();
     core.stop();
     await edges.kafka?.source?.stop(); // stops consuming, then writes the last snapshots
     await sync.stop();
@@ -117,8 +126,9 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   return { ok: true, engine: { port: served.port, log, stop } };
 }
 
-/** The account actors and the Postgres copy they feed. */
+/** The account actors, the Postgres copy they feed, and the cold path (status to clients; embedded: the ledger). */
 function buildCore(config: Config, edges: Edges, alertThresholds: AlertThresholds, log: Logger) {
+  const coldPath = coldPathOf(config, edges);
   const { metrics, store, kafka, eventLog } = edges;
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
@@ -136,17 +146,42 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
     transferJournal: kafka?.transferJournal, owns: kafka?.owns, riskScores: eventLog?.riskScores ?? undefined,
-    transferOutputs: {
-      transferChanged: (view) => edges.ws.transferChanged(view),
-      approved: (transfer) => kafka?.transferJournal.approved(transfer),
-    },
+    transferOutputs: { transferChanged: coldPath.transferChanged, approved: (transfer) => coldPath.approved(transfer) },
     remoteCurrencyOf: kafka === null ? undefined : async (accountId) => (await kafka.remoteBalanceOf(accountId))?.currency ?? null,
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
   metrics.sources.eventLogBuffered = () => eventLog?.buffered() ?? 0;
   metrics.sources.kafkaConsumerStalled = () => (kafka?.source?.status().stalled ? 1 : 0);
-  return { core, sync, syncAccount };
+  // Embedded: the ledger runs here, on the embedded store, and posts into this engine.
+  if (kafka === null && config.LEDGER_IN_PROCESS === "1") coldPath.ledger = openEmbeddedLedger(edges.store, core, metrics, log, config.LEDGER_BATCH_MAX);
+  return { core, sync, syncAccount, coldPath };
+}
+
+/**
+ * Where a transfer goes after a change: WebSocket, Server-Sent Events, webhooks; an approved one
+ * to the ledger (Kafka: its topic; embedded: the ledger in this process, once built).
+ */
+function coldPathOf(config: Config, edges: Edges) {
+  const watchers = new TransferWatchers(config.SSE_CONNECTIONS_MAX);
+  const deliveries = createWebhookMetrics(edges.metrics.registry);
+  const webhooks = config.WEBHOOK_URL === "" ? null : new WebhookSender({
+    url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, queueMax: config.WEBHOOK_QUEUE_MAX, log: edges.log,
+    counted: (outcome) => deliveries.inc({ outcome }),
+  });
+  const coldPath = {
+    watchers, webhooks, ledger: null as EmbeddedLedger | null,
+    transferChanged: (view: TransferView) => {
+      edges.ws.transferChanged(view);
+      watchers.changed(view);
+      webhooks?.transferChanged(view);
+    },
+    approved: (transfer: Transfer) => {
+      if (edges.kafka !== null) edges.kafka.transferJournal.approved(transfer);
+      else coldPath.ledger?.feed(transfer);
+    },
+  };
+  return coldPath;
 }
 
 /** What the routes read and call: ports only. */
