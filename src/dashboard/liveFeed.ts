@@ -9,19 +9,24 @@ import type { ServerMessage } from "../ws/wsMessages.ts";
 import { webSocketUrl } from "./credential.ts";
 
 export type FeedEvent = Exclude<ServerMessage, { type: "error" }> & { readonly receivedAt: number; readonly seq: number };
+export type AlertEvent = Extract<FeedEvent, { type: "alert" }>;
 
 const EVENTS_MAX = 300;
+/** Alerts are rare beside balance changes: kept apart, so that the busy feed does not push them out. */
+const ALERTS_MAX = 50;
 const FLUSH_MS = 200;
 
 export interface FeedSnapshot {
   readonly connected: boolean;
   readonly events: readonly FeedEvent[];
+  /** The latest high-value alerts, newest first. */
+  readonly alerts: readonly AlertEvent[];
   /** Messages received since the page opened, and the last error the engine sent. */
   readonly received: number;
   readonly lastError: string | null;
 }
 
-let snapshot: FeedSnapshot = { connected: false, events: [], received: 0, lastError: null };
+let snapshot: FeedSnapshot = { connected: false, events: [], alerts: [], received: 0, lastError: null };
 const listeners = new Set<() => void>();
 let pending: FeedEvent[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -35,8 +40,10 @@ function publish(change: Partial<FeedSnapshot>): void {
 
 function flush(): void {
   flushTimer = null;
-  const events = [...pending.reverse(), ...snapshot.events].slice(0, EVENTS_MAX);
-  publish({ events, received: snapshot.received + pending.length });
+  const fresh = pending.reverse();
+  const events = [...fresh, ...snapshot.events].slice(0, EVENTS_MAX);
+  const alerts = [...fresh.filter((event): event is AlertEvent => event.type === "alert"), ...snapshot.alerts].slice(0, ALERTS_MAX);
+  publish({ events, alerts, received: snapshot.received + pending.length });
   pending = [];
 }
 

@@ -23,7 +23,7 @@ export function Fraud() {
 }
 
 function Alerts() {
-  const alerts = useLiveFeed().events.filter((event) => event.type === "alert");
+  const alerts = useLiveFeed().alerts;
   return (
     <section aria-labelledby="alerts-title">
       <h2 id="alerts-title">High-value alerts</h2>
