@@ -179,6 +179,26 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  test("the statement of a day shows its closing balance, and downloads as the engine's CSV", async () => {
+    await post(open, [
+      eod({ accountId: "STATEMENT-1", facilityId: "none", balance: "250.00", asOfDate: yesterday() }),
+      txn({ accountId: "STATEMENT-1", amount: "-20.50", bookingDate: today() }),
+    ]);
+    const { page, errors } = await checkedPage(browser);
+    await page.goto(`${open.base}/dashboard#account`);
+    await showAccount(page, "STATEMENT-1");
+    const statement = page.locator("section[aria-labelledby=statement-title]");
+    await statement.locator("tr.total").filter({ hasText: "229.50" }).waitFor({ timeout: 10_000 });
+    const [download] = await Promise.all([page.waitForEvent("download"), statement.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe(`statement-STATEMENT-1-${today()}.csv`);
+    const csv = await Bun.file((await download.path())!).text();
+    const expected = await fetch(`${open.base}/v1/accounts/STATEMENT-1/statement?date=${today()}`, { headers: { accept: "text/csv" } });
+    expect(csv).toBe(await expected.text());
+    expect(csv.split("\n")[0]).toStartWith("accountId,currency,date,line");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test("a DLQ filter shows only that reason", async () => {
     await post(open, [
       txn({ accountId: "DLQ-1", amount: 12.5 }),
