@@ -39,7 +39,7 @@ export function Audit() {
   const next = query.data?.nextCursor ?? null;
   return (
     <section aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
+      <h2 id="audit-title">Who did what</h2>
       <form className="row" onSubmit={submit}>
         <label htmlFor="audit-action">Action</label>
         <input id="audit-action" name="action" placeholder="transfer.confirm" maxLength={64} />

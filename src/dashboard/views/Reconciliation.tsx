@@ -12,7 +12,7 @@ export function Reconciliation() {
   const report = query.data;
   return (
     <section aria-labelledby="reconciliation-title">
-      <h2 id="reconciliation-title">Reconciliation</h2>
+      <h2 id="reconciliation-title">The last pass against datalake.account</h2>
       <QueryState query={query} what="the reconciliation" />
       {report === undefined ? null : (
         <>
