@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
   SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),
   SYNC_MIN_INTERVAL_MS: Int(60_000, 1, 86_400_000, "No account is written to datalake.account more often"),
+  RECONCILE_LEDGER: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "1", description: "1 compares the engine's transfers with ledger.transactions in this engine's database at each reconciliation (0 when the ledger is elsewhere)" }),
+  RECONCILE_LEDGER_SETTLE_MS: Int(30_000, 0, 86_400_000, "A transfer unchanged for this long is compared with the ledger (younger ones may be on their way)"),
   RECONCILE_INTERVAL_MS: Int(60_000, 100, 86_400_000, "How often the engine compares its accounts with datalake.account (past the sync delay)"),
   CLICKHOUSE_URL: Type.String({ default: "", description: "ClickHouse for the event log and velocity; empty: no event log" }),
   CLICKHOUSE_DATABASE: Type.String({ default: "default", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),

@@ -29,7 +29,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
-    wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0,
+    wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0, reconciliationLedgerDriftTransfers: () => 0,
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
     new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() { this.set(read()); } });
@@ -47,6 +47,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     facilityLookupsTotal: counter("facility_lookups_total", "Facility lookups by result", ["result"]),
     accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
     reconciliationDriftAccounts: gaugeOf("reconciliation_drift_accounts", "Accounts whose datalake.account row disagrees with the engine past the sync delay (last full pass)", () => sources.reconciliationDriftAccounts()),
+    reconciliationLedgerDriftTransfers: gaugeOf("reconciliation_ledger_drift_transfers", "Transfers whose ledger.transactions row disagrees with the engine past RECONCILE_LEDGER_SETTLE_MS (last full pass)", () => sources.reconciliationLedgerDriftTransfers()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),
     wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
     wsBufferedBytes: gaugeOf("ws_buffered_bytes", "Unsent bytes held for WebSocket clients (as of each one's last send or drain)", () => sources.wsBufferedBytes()),

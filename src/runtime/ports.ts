@@ -18,6 +18,7 @@ import type { TransferView } from "../domain/transfer/transferView.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import type { TransferJournalRecord } from "./transferJournalRecord.ts";
 import type { ApprovedTransfer, LedgerFailure } from "../domain/ledger/postingPlan.ts";
+import type { TransferFigures } from "../domain/ledger/ledgerDrift.ts";
 
 // ---- Offered by the runtime -------------------------------------------------------------------
 
@@ -235,6 +236,30 @@ export interface ReconciliationReport {
   readonly drifts: readonly ReconciliationDrift[];
   /** The copy could not be read in the last attempt (the report is of the pass before). */
   readonly copyUnavailable: boolean;
+  /** The engine's transfers against the ledger; null when this engine has no ledger to read. */
+  readonly ledger: LedgerReconciliation | null;
+}
+
+/** A transfer the engine and ledger.transactions disagree on, past the settle delay: both figures. */
+export interface LedgerTransferDrift {
+  readonly transferId: string;
+  readonly engine: TransferFigures;
+  /** null: the ledger has no transaction for it. */
+  readonly ledger: TransferFigures | null;
+}
+
+export interface LedgerReconciliation {
+  readonly transfersChecked: number;
+  readonly driftTransfers: number;
+  /** At most 1000 of them. */
+  readonly drifts: readonly LedgerTransferDrift[];
+  /** The ledger could not be read in the last attempt (the figures are of the pass before). */
+  readonly unavailable: boolean;
+}
+
+/** ledger.transactions by transfer id, for reconciliation. */
+export interface LedgerTransactionReader {
+  readMany(transferIds: readonly string[]): Promise<{ readonly ok: true; readonly transactions: ReadonlyMap<string, TransferFigures> } | { readonly ok: false; readonly error: string }>;
 }
 
 export interface ReconciliationReader {

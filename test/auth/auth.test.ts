@@ -45,12 +45,14 @@ beforeAll(async () => {
     WS_ALLOWED_ORIGINS: ALLOWED_ORIGIN, LOG_LEVEL: "debug",
   }, logFile);
   await ingestEvents([eod({ accountId: "A1", facilityId: "none" }), eod({ accountId: "B1", facilityId: "none" })]);
+  // The event log migrates ClickHouse after the engine has started: velocity answers 503 until then.
+  await eventually(async () => (await fetch(`${engine.base}/v1/accounts/A1/velocity`, { headers: { "x-api-key": keys.admin.key } })).status === 200, 30_000, "the event log");
 }, 120_000);
 
 afterAll(async () => {
   await engine?.terminate();
   await dropTestDatabase(openTestConnection(), database);
-  rmSync(directory, { recursive: true, force: true });
+  if (process.env.KEEP_TEST_LOGS !== "1") rmSync(directory, { recursive: true, force: true });
 });
 
 /** The headers of a WebSocket upgrade, so that a refused one can be read as an HTTP answer. */

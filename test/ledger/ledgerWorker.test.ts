@@ -23,7 +23,10 @@ const ACCOUNTS = ["LA", "LB", "LC", "LD"].map((name) => `${names.id}-${name}`);
 beforeAll(async () => {
   ensureServices("kafka", "redis", "postgres");
   databaseUrl = createDatabase(names.id.replaceAll("-", "_"));
-  env = { ...names.env, DATABASE_URL: databaseUrl, RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "100000" };
+  env = {
+    ...names.env, DATABASE_URL: databaseUrl, RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "100000",
+    RECONCILE_INTERVAL_MS: "500", RECONCILE_LEDGER_SETTLE_MS: "1000", SYNC_MIN_INTERVAL_MS: "100", SYNC_MAX_DELAY_MS: "200",
+  };
   await createTopics([names.eod, names.transactions, names.dlq]);
   producer = await openProducer();
   engine = await spawnEngine(env, logFile);
@@ -41,6 +44,7 @@ afterAll(async () => {
 });
 
 let keys = 0;
+let firstTransfer = "";
 async function transfer(from: string, to: string, amount: string): Promise<string> {
   const response = await fetch(`${engine.base}/v1/transfers`, {
     method: "POST", headers: { "content-type": "application/json", "idempotency-key": `${names.id}-${++keys}` },
@@ -64,6 +68,7 @@ test("a transfer goes APPROVED → POSTED: the source falls and the destination 
   const [from, to] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
   const [before, beforeTo] = [await balanceOf(from), await balanceOf(to)];
   const id = await transfer(from, to, "125.50");
+  firstTransfer = id;
   await eventually(allPosted([id]), 60_000, `POSTED (log ${logFile})`);
   expect(await balanceOf(from)).toMatchObject({ currentBalance: "99874.50", holds: before.holds });
   expect((await balanceOf(to)).currentBalance).toBe("100125.50");
@@ -78,6 +83,26 @@ test("a transfer goes APPROVED → POSTED: the source falls and the destination 
   expect(metrics).toMatch(/balance_engine_ledger_postings_total\{outcome="posted"\} [1-9]/);
   expect(metrics).toMatch(/balance_engine_ledger_consumer_lag\{partition="\d+"\} 0/);
   expect(metrics).toContain("balance_engine_outbox_pending 0");
+}, 120_000);
+
+test("reconciliation compares the engine's transfers with ledger.transactions: a drift injected there is reported with both figures, then clears", async () => {
+  const reconciliation = async () => (await bodyOf(await fetch(`${engine.base}/v1/admin/reconciliation`))).ledger;
+  await eventually(async () => (await reconciliation())?.transfersChecked >= 1, 30_000, "a pass over the posted transfer");
+  expect(await reconciliation()).toMatchObject({ driftTransfers: 0, drifts: [], unavailable: false });
+  await queryLedger(databaseUrl, "UPDATE ledger.transactions SET amount = amount + 1 WHERE id = $1", [firstTransfer]);
+  try {
+    await eventually(async () => (await reconciliation())?.driftTransfers === 1, 30_000, "the drift reported");
+    const [from, to] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
+    expect((await reconciliation()).drifts).toEqual([{
+      transferId: firstTransfer,
+      engine: { status: "POSTED", fromAccountId: from, toAccountId: to, amount: "125.50", currency: "USD" },
+      ledger: { status: "POSTED", fromAccountId: from, toAccountId: to, amount: "125.51", currency: "USD" },
+    }]);
+    expect(await (await fetch(`${engine.base}/metrics`)).text()).toContain("balance_engine_reconciliation_ledger_drift_transfers 1");
+  } finally {
+    await queryLedger(databaseUrl, "UPDATE ledger.transactions SET amount = amount - 1 WHERE id = $1", [firstTransfer]);
+  }
+  await eventually(async () => (await reconciliation())?.driftTransfers === 0, 30_000, "the drift cleared");
 }, 120_000);
 
 test("the same approved record delivered 3 times is posted once, and its legs move the balances once", async () => {

@@ -14,6 +14,7 @@ import { probeKafka } from "../../adapters/kafka/kafkaProbe.ts";
 import { AccountSync } from "../../adapters/postgres/accountSync.ts";
 import { PostgresAccountCopy } from "../../adapters/postgres/accountCopyReader.ts";
 import { SqlAuditLog } from "../../adapters/postgres/auditLog.ts";
+import { SqlLedgerTransactionReader } from "../../adapters/postgres/ledgerTransactionReader.ts";
 import { SqlFacilityStore } from "../../adapters/postgres/facilityStore.ts";
 import { probeRedis } from "../../adapters/redis/redisProbe.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
@@ -85,8 +86,10 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const reconciler = new Reconciler({
     accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
     syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
+    ledger: ledgerToReconcile(config, edges), ledgerSettleMs: config.RECONCILE_LEDGER_SETTLE_MS,
   });
   edges.metrics.sources.reconciliationDriftAccounts = () => reconciler.report().driftAccounts;
+  edges.metrics.sources.reconciliationLedgerDriftTransfers = () => reconciler.report().ledger?.driftTransfers ?? 0;
 
   const lifecycle = { stopping: false };
   const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler, transferWatch: coldPath.watchers }, edges.hub, config.WS_BUFFER_MAX_BYTES);
@@ -124,6 +127,12 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     log.info("engine_stopped");
   };
   return { ok: true, engine: { port: served.port, log, stop } };
+}
+
+/** The ledger is in this engine's database (embedded: with its in-process worker; Kafka: unless RECONCILE_LEDGER=0). */
+function ledgerToReconcile(config: Config, edges: Edges): SqlLedgerTransactionReader | undefined {
+  const hasLedger = config.RECONCILE_LEDGER === "1" && (edges.kafka !== null || config.LEDGER_IN_PROCESS === "1");
+  return hasLedger ? new SqlLedgerTransactionReader(edges.store) : undefined;
 }
 
 /** The account actors, the Postgres copy they feed, and the cold path (status to clients; embedded: the ledger). */
