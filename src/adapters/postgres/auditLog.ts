@@ -1,4 +1,10 @@
-/** `audit.events` through any SqlQuery: Postgres, or the embedded store in embedded mode. */
+/**
+ * `audit.events` through any SqlQuery: Postgres, or the embedded store in embedded mode. Rows are
+ * written by group commit: while one INSERT is out, the rows recorded meanwhile wait and go
+ * together in the next (up to BATCH_ROWS_MAX), so concurrent transfer decisions share one
+ * statement; each `record` resolves once its own row is stored. Bounded: past WAITING_ROWS_MAX a
+ * record fails at once (the caller counts it in audit_failures_total).
+ */
 import type { AuditEvent, AuditLog, AuditPage, AuditPageQuery, AuditRow } from "../../runtime/ports.ts";
 import type { SqlQuery } from "./sqlClient.ts";
 
@@ -12,13 +18,49 @@ interface Row {
   detail: Record<string, unknown> | string;
 }
 
+const BATCH_ROWS_MAX = 1000;
+const WAITING_ROWS_MAX = 100_000;
+
+interface Waiting {
+  readonly event: AuditEvent;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class SqlAuditLog implements AuditLog {
+  private waiting: Waiting[] = [];
+  private writing = false;
+
   constructor(private readonly sql: SqlQuery) {}
 
-  async record(event: AuditEvent): Promise<void> {
+  record(event: AuditEvent): Promise<void> {
+    if (this.waiting.length >= WAITING_ROWS_MAX) return Promise.reject(new Error(`${WAITING_ROWS_MAX} audit rows are waiting already`));
+    const stored = new Promise<void>((resolve, reject) => this.waiting.push({ event, resolve, reject }));
+    if (!this.writing) void this.writeWaiting();
+    return stored;
+  }
+
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, BATCH_ROWS_MAX);
+      try {
+        await this.insert(batch.map((waiting) => waiting.event));
+        for (const waiting of batch) waiting.resolve();
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async insert(events: readonly AuditEvent[]): Promise<void> {
     await this.sql.query(
-      "INSERT INTO audit.events (at, actor, action, target, status, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-      [new Date(event.atMs).toISOString(), event.actor, event.action, event.target, event.status, JSON.stringify(event.detail)],
+      `INSERT INTO audit.events (at, actor, action, target, status, detail)
+       SELECT at, actor, action, target, status, detail::jsonb FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[])
+         AS v(at, actor, action, target, status, detail)`,
+      [events.map((e) => new Date(e.atMs).toISOString()), events.map((e) => e.actor), events.map((e) => e.action),
+        events.map((e) => e.target), events.map((e) => e.status), events.map((e) => JSON.stringify(e.detail))],
     );
   }
 
