@@ -2,7 +2,7 @@
  * history: `?asOf=` and a `/transactions` page against an event log of HISTORY_EVENTS events in
  * ClickHouse (the engine's readers, on `transaction_events`, ordered by account and time), each
  * beside the same query over a copy of the table without the ordering key (ORDER BY tuple()),
- * and the EOD report's rate in accounts/s over every account of the log.
+ * and the EOD report's rate in accounts/s over every account of the log, as CSV and as Parquet.
  *
  * The log is generated inside ClickHouse (INSERT ... SELECT FROM numbers), HISTORY_ACCOUNTS
  * accounts with an EOD and then transactions each, spread over about a day; the figures are
@@ -16,7 +16,9 @@ import { ClickHouseHistoryReader } from "../src/adapters/clickhouse/historyReade
 import { quoteIdentifier } from "../src/adapters/clickhouse/sql.ts";
 import { AccountCopyLister } from "../src/adapters/postgres/accountCopyLister.ts";
 import { openPostgresClient } from "../src/adapters/postgres/postgresClient.ts";
-import { writeEodReport } from "../src/apps/report/eodReport.ts";
+import { csvReportSink } from "../src/apps/report/csvReport.ts";
+import { writeEodReport, type EodReportSink } from "../src/apps/report/eodReport.ts";
+import { parquetReportSink } from "../src/apps/report/parquetReport.ts";
 import { alertThresholdsFor } from "../src/domain/account/highValueAlert.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
 import { createBenchDatabase, ensureServices } from "./lib/benchServices.ts";
@@ -70,19 +72,40 @@ async function readLatencies(connection: ClickHouseConnection, database: string,
   return { asOf: asOf.percentiles(), page: page.percentiles() };
 }
 
-async function reportRate(connection: ClickHouseConnection, database: string): Promise<number> {
+interface ReportRates {
+  readonly csvAccountsPerSecond: number;
+  readonly parquetAccountsPerSecond: number;
+  readonly parquetBytes: number;
+  /** The Parquet footer's length: what the writer keeps for the whole file (row groups' metadata). */
+  readonly parquetFooterBytes: number;
+}
+
+/** The report over the same Postgres copy and log, as CSV and then as Parquet (bytes counted, not kept). */
+async function reportRates(connection: ClickHouseConnection, database: string): Promise<ReportRates> {
   const pg = createBenchDatabase("bench_history");
   const sql = await openPostgresClient(pg.url);
   try {
     await sql.query(`INSERT INTO datalake.account (account_id, account_balance, account_available, currency, eod_date, version, updated_at)
       SELECT 'A' || i, 100000, 600000, 'USD', '2026-11-22', 1, now() FROM generate_series(0, ${ACCOUNTS - 1}) AS i`);
-    const started = performance.now();
-    const result = await writeEodReport({
-      accounts: new AccountCopyLister(sql), closes: new ClickHouseDayCloseReader(connection, database), date: DAY,
-      thresholds: alertThresholdsFor("10000.00")!, write: async () => {},
-    });
-    if (!result.ok || result.summary.accounts !== ACCOUNTS) throw new Error(`the report failed: ${JSON.stringify(result)}`);
-    return (ACCOUNTS / (performance.now() - started)) * 1000;
+    const rate = async (sink: EodReportSink) => {
+      const started = performance.now();
+      const result = await writeEodReport({
+        accounts: new AccountCopyLister(sql), closes: new ClickHouseDayCloseReader(connection, database), date: DAY,
+        thresholds: alertThresholdsFor("10000.00")!, sink,
+      });
+      if (!result.ok || result.summary.accounts !== ACCOUNTS) throw new Error(`the report failed: ${JSON.stringify(result)}`);
+      return (ACCOUNTS / (performance.now() - started)) * 1000;
+    };
+    const csvAccountsPerSecond = await rate(csvReportSink(async () => {}));
+    let parquetBytes = 0;
+    let tail: Uint8Array = new Uint8Array(0);
+    const parquetAccountsPerSecond = await rate(parquetReportSink(async (bytes) => {
+      parquetBytes += bytes.length;
+      tail = bytes.length >= 8 ? bytes : tail;
+    }));
+    // A Parquet file ends with its footer's length (4 bytes, little-endian) and "PAR1".
+    const parquetFooterBytes = new DataView(tail.buffer, tail.byteOffset + tail.length - 8, 4).getUint32(0, true);
+    return { csvAccountsPerSecond, parquetAccountsPerSecond, parquetBytes, parquetFooterBytes };
   } finally {
     await sql.close();
     pg.drop();
@@ -109,14 +132,15 @@ export const benchmark: Benchmark = {
       ]);
       const ordered = await readLatencies(connection, database, "transaction_events", picks);
       const plain = await readLatencies(connection, database, unordered, picks);
-      const accountsPerSecond = await reportRate(connection, database);
+      const report = await reportRates(connection, database);
       return {
         benchmark: "history",
         measures: `asOf and /transactions page latency over ${EVENTS.toLocaleString("en-US")} events of ${ACCOUNTS.toLocaleString("en-US")} accounts (ClickHouse 18.16, local); the EOD report's rate`,
         target: "per-account reads stay fast at scale: far below the same query without the ordering key",
         subject: {
           label: "transaction_events, ordered by (account_id, at_ms)", p50Ms: ordered.asOf.p50Ms, p99Ms: ordered.asOf.p99Ms,
-          extra: { "page p50 ms": ordered.page.p50Ms, "page p99 ms": ordered.page.p99Ms, "report accounts/s": Math.round(accountsPerSecond) },
+          extra: { "page p50 ms": ordered.page.p50Ms, "page p99 ms": ordered.page.p99Ms, "report accounts/s": Math.round(report.csvAccountsPerSecond),
+          "report as Parquet accounts/s": Math.round(report.parquetAccountsPerSecond) },
         },
         baseline: {
           label: "the same rows, ORDER BY tuple()", p50Ms: plain.asOf.p50Ms, p99Ms: plain.asOf.p99Ms,
@@ -127,6 +151,7 @@ export const benchmark: Benchmark = {
         notes: [
           `${SAMPLES} random (account, instant) pairs, each read by asOf and a 100-item first page, one at a time, on both tables`,
           `generating the log inside ClickHouse took ${generateSeconds.toFixed(0)} s; the report read ${ACCOUNTS.toLocaleString("en-US")} accounts from a Postgres copy, 1000 per chunk`,
+          `the Parquet report: ${report.parquetBytes.toLocaleString("en-US")} bytes, of which the footer (kept in memory until the end) ${report.parquetFooterBytes.toLocaleString("en-US")} bytes for ${Math.ceil(ACCOUNTS / 1000)} row groups`,
           "ratio: baseline asOf p50 / subject asOf p50; ClickHouse, Postgres and the benchmark share the machine's 2 cores",
         ],
       };

@@ -6,7 +6,7 @@ import { cpus, totalmem } from "node:os";
 import type { Benchmark, BenchResult } from "./lib/benchResult.ts";
 import { printResult, writeResult } from "./lib/report.ts";
 
-const ALL = ["apply", "kafka-ingest", "e2e-latency", "rest-read", "ws-fanout", "pg-sync", "recovery", "failover", "transfer-authorize", "history"];
+const ALL = ["apply", "kafka-ingest", "e2e-latency", "rest-read", "ws-fanout", "pg-sync", "recovery", "failover", "transfer-authorize", "history", "ledger-post"];
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !ALL.includes(name));

@@ -77,7 +77,8 @@ async function pacedLoop(base: string, run: string): Promise<LoadFigures> {
 }
 
 /** The engine in Kafka mode with every account loaded (an EOD of 1,000,000.00 and a known limit). */
-async function startEngine(topics: BenchTopics, id: string) {
+/** The engine as deployed with Kafka: Postgres at DATABASE_URL (its facility table, the copy, the audit rows), like the baseline's. */
+async function startEngine(topics: BenchTopics, id: string, databaseUrl: string) {
   const names = { eod: `${id}.eod`, transactions: `${id}.transactions`, dlq: `${id}.dlq` };
   await topics.create([names.eod, names.transactions, names.dlq]);
   topics.track([`${id}.journal`, `${id}.approved`]);
@@ -85,7 +86,7 @@ async function startEngine(topics: BenchTopics, id: string) {
     KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id, AUTH_MODE: "none",
     KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.transactions, KAFKA_TOPIC_DLQ: names.dlq,
     KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,
-    SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000",
+    SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000", DATABASE_URL: databaseUrl,
   });
   await waitUntil(async () => (await fetch(`${engine.base}/ready`)).status === 200, 120_000, "the engine ready");
   await fetch(`${engine.base}/v1/admin/facilities/BF`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: "0" }) });
@@ -133,7 +134,8 @@ export const benchmark: Benchmark = {
     const id = uniqueName("bench-transfer");
     const topics = await BenchTopics.open();
     await topics.create([`${id}.baseline`]);
-    const engine = await startEngine(topics, id);
+    const engineDatabase = createBenchDatabase("bench_transfer_engine");
+    const engine = await startEngine(topics, id, engineDatabase.url);
     const baseline = await startBaseline(id);
     try {
       // Warm both, then the same loads one after the other.
@@ -155,11 +157,13 @@ export const benchmark: Benchmark = {
         notes: [
           `${ACCOUNTS} accounts, transfers of 1.00 to one of 7 neighbours, a fresh Idempotency-Key each; closed loop: ${CONCURRENCY} in flight for ${CLOSED_SECONDS} s; paced: ${PACED_RATE}/s for ${PACED_SECONDS} s; each after a warm-up run`,
           "the load generator (Bun fetch) runs in this process on the same 2 cores as the servers, Kafka, Redis and Postgres",
+          "both on the local Postgres (the engine: DATABASE_URL, its audit row per decision; the baseline: its ledger rows)",
           "ratio = engine 201/s ÷ baseline 201/s in the closed loop",
         ],
       };
     } finally {
       await engine.stop();
+      engineDatabase.drop();
       baseline.process.kill("SIGTERM");
       await baseline.process.exited;
       baseline.drop();

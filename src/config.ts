@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
   SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),
   SYNC_MIN_INTERVAL_MS: Int(60_000, 1, 86_400_000, "No account is written to datalake.account more often"),
+  RECONCILE_LEDGER: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "1", description: "1 compares the engine's transfers with ledger.transactions in this engine's database at each reconciliation (0 when the ledger is elsewhere)" }),
+  RECONCILE_LEDGER_SETTLE_MS: Int(30_000, 0, 86_400_000, "A transfer unchanged for this long is compared with the ledger (younger ones may be on their way)"),
   RECONCILE_INTERVAL_MS: Int(60_000, 100, 86_400_000, "How often the engine compares its accounts with datalake.account (past the sync delay)"),
   CLICKHOUSE_URL: Type.String({ default: "", description: "ClickHouse for the event log and velocity; empty: no event log" }),
   CLICKHOUSE_DATABASE: Type.String({ default: "default", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),
@@ -66,6 +68,16 @@ export const ConfigSchema = Type.Object({
   WS_ALLOWED_ORIGINS: Type.String({ default: "", description: "Comma-separated Origins a WebSocket upgrade may come from; empty: any" }),
   RATE_LIMIT_PER_SECOND: Int(1000, 1, 10_000_000, "Requests one caller may make per second (over all instances when REDIS_URL is set)"),
   RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: Int(10, 1, 1_000_000, "Transfers per second from one source account (POST /v1/transfers)"),
+  KAFKA_TOPIC_LEDGER_DLQ: Type.String({ default: "financial.transactions.dlq", minLength: 1, description: "Transfers the ledger worker gave up on, with the reason (created if missing)" }),
+  LEDGER_GROUP_ID: Type.String({ default: "ledger-worker", minLength: 1, description: "The ledger workers' consumer group on the approved topic" }),
+  LEDGER_WORKER_PORT: Int(3100, 0, 65535, "The ledger worker's /metrics and /health port"),
+  LEDGER_BATCH_MAX: Int(500, 1, 10_000, "Approved transfers posted in one database transaction at most (each stays atomic)"),
+  LEDGER_IN_PROCESS: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "1", description: "Embedded mode: 1 runs the ledger worker in this process (approved transfers reach POSTED); 0 leaves them APPROVED (the hot path alone)" }),
+  LEDGER_FAILPOINT: Type.Union([Type.Literal(""), Type.Literal("exit_after_post")], { default: "", description: "Testing only: exit_after_post kills the worker (SIGKILL) after its first commit, before the offsets" }),
+  WEBHOOK_URL: Type.String({ default: "", description: "Where transfer status changes are POSTed, signed (empty: no webhooks)" }),
+  WEBHOOK_SECRET: Type.String({ default: "", description: "HMAC-SHA256 key of the Webhook-Signature header (32+ characters); required with WEBHOOK_URL" }),
+  WEBHOOK_QUEUE_MAX: Int(10_000, 1, 1_000_000, "Webhook deliveries waiting (retries included); past it the newest are dropped and counted"),
+  SSE_CONNECTIONS_MAX: Int(10_000, 1, 1_000_000, "Server-Sent Events streams (GET /v1/transfers/:id/events) open at once; past it 503"),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -88,8 +100,13 @@ function credentialsConfigured(config: Config): boolean {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-/** Reads the known variables from `env` (unknown ones are ignored); `argv` may carry --simulate. */
-export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): ConfigResult {
+const WEBHOOK_SECRET_LENGTH_MIN = 32;
+
+/**
+ * Reads the known variables from `env` (unknown ones are ignored); `argv` may carry --simulate.
+ * The engine's rules by default; the ledger worker's (Postgres and Kafka required) for its role.
+ */
+export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = [], role: "engine" | "ledger-worker" | "ledger-check" = "engine"): ConfigResult {
   const raw: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
     const value = env[key];
@@ -101,6 +118,22 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const withDefaults = Value.Default(ConfigSchema, raw) as Config;
   // Said as the HTTP errors say it: an enum lists its values, a number its bounds.
   const errors = [...Value.Errors(ConfigSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${problemOf(e.message, e.schema as Record<string, unknown>)}`);
+  const schemaValid = errors.length === 0;
+  errors.push(...(role === "engine" ? engineErrors(withDefaults, schemaValid) : ledgerWorkerErrors(withDefaults, role)));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: withDefaults };
+}
+
+/** The ledger worker needs the real services: it posts in Postgres and reads and writes Kafka; `ledger check` only reads Postgres. */
+function ledgerWorkerErrors(config: Config, role: "ledger-worker" | "ledger-check"): string[] {
+  const errors: string[] = [];
+  if (config.DATABASE_URL === "") errors.push("DATABASE_URL: required for the ledger worker (the ledger is in Postgres)");
+  if (config.KAFKA_BROKERS === "" && role === "ledger-worker") errors.push("KAFKA_BROKERS: required for the ledger worker (embedded mode runs the ledger inside `bun start`)");
+  return errors;
+}
+
+function engineErrors(withDefaults: Config, schemaValid: boolean): string[] {
+  const errors: string[] = [];
   if (withDefaults.KAFKA_BROKERS !== "" && withDefaults.REDIS_URL === "") {
     errors.push("REDIS_URL: required with KAFKA_BROKERS (the snapshots in Redis hold the consumer's progress)");
   }
@@ -108,14 +141,17 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     errors.push(`REDIS_BUS_SECRET: required with KAFKA_BROKERS, at least ${BUS_SECRET_LENGTH_MIN} characters (it signs the pushes between instances, so a Redis client cannot forge one)`);
   }
   errors.push(...authErrors(withDefaults));
-  if (errors.length === 0 && alertThresholdsFor(withDefaults.ALERT_THRESHOLD) === null) {
+  if (schemaValid && errors.length === 0 && alertThresholdsFor(withDefaults.ALERT_THRESHOLD) === null) {
     errors.push("ALERT_THRESHOLD: out of range (it must fit in every currency's minor units)");
   }
   if (withDefaults.SYNC_MIN_INTERVAL_MS > withDefaults.SYNC_MAX_DELAY_MS) {
     errors.push("SYNC_MIN_INTERVAL_MS: must not exceed SYNC_MAX_DELAY_MS (both rules could not hold)");
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: withDefaults };
+  if (withDefaults.WEBHOOK_URL !== "" && withDefaults.WEBHOOK_SECRET.length < WEBHOOK_SECRET_LENGTH_MIN) {
+    errors.push(`WEBHOOK_SECRET: required with WEBHOOK_URL, at least ${WEBHOOK_SECRET_LENGTH_MIN} characters (receivers verify each delivery with it)`);
+  }
+  if (withDefaults.WEBHOOK_URL !== "" && !/^https?:\/\/[^\s]+$/.test(withDefaults.WEBHOOK_URL)) errors.push("WEBHOOK_URL: an http:// or https:// URL");
+  return errors;
 }
 
 /** The rules of AUTH_MODE (contract section 8); reading the keys themselves is http/auth/openAccess.ts. */

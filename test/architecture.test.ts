@@ -16,7 +16,7 @@ function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [path] : [];
+    return (entry.name.endsWith(".ts") || entry.name.endsWith(".tsx")) && !entry.name.endsWith(".d.ts") ? [path] : [];
   });
 }
 
@@ -24,11 +24,13 @@ function parse(path: string): ts.SourceFile {
   return ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ESNext, true);
 }
 
-/** The src/-relative paths a file imports (relative imports only; packages are left out). */
-function importsOf(file: ts.SourceFile): string[] {
+/** The src/-relative paths a file imports (relative imports only; packages are left out); `values`: leave out `import type`. */
+function importsOf(file: ts.SourceFile, values = false): string[] {
   const imports: string[] = [];
   for (const statement of file.statements) {
     if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
+    const typeOnly = ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly;
+    if (values && typeOnly) continue;
     const specifier = statement.moduleSpecifier;
     if (specifier === undefined || !ts.isStringLiteral(specifier) || !specifier.text.startsWith(".")) continue;
     imports.push(relative(SRC, resolve(dirname(file.fileName), specifier.text)));
@@ -48,9 +50,9 @@ const files = sourceFiles(SRC).map(parse);
 const layerOf = (file: ts.SourceFile) => relative(SRC, file.fileName).split("/")[0]!;
 const inLayer = (layer: string) => files.filter((file) => layerOf(file) === layer);
 
-function violations(layer: string, allowed: (imported: string) => boolean): string[] {
+function violations(layer: string, allowed: (imported: string) => boolean, values = false): string[] {
   return inLayer(layer).flatMap((file) =>
-    importsOf(file).filter((imported) => !allowed(imported)).map((imported) => `${relative(SRC, file.fileName)} imports ${imported}`));
+    importsOf(file, values).filter((imported) => !allowed(imported)).map((imported) => `${relative(SRC, file.fileName)} imports ${imported}`));
 }
 
 describe("layers import inward", () => {
@@ -80,6 +82,21 @@ describe("layers import inward", () => {
       imported.startsWith("domain/") || imported.startsWith("http/") || imported.startsWith("ws/") ||
       imported.startsWith("observability/") || imported.startsWith("lib/") || portsAndSchemas.includes(imported);
     expect([...violations("http", allowed), ...violations("ws", allowed)]).toEqual([]);
+  });
+});
+
+describe("the dashboard is browser code of its own", () => {
+  const BROWSER_PACKAGES = ["react", "react-dom/client", "@tanstack/react-query", "uplot", "@elysiajs/eden"];
+
+  test("it imports values only from itself and the pure domain; the server's types it imports as types (erased from the bundle)", () => {
+    expect(violations("dashboard", (imported) => imported.startsWith("dashboard/") || imported.startsWith("domain/"), true)).toEqual([]);
+    expect(inLayer("dashboard").flatMap(packagesOf).filter((name) => !BROWSER_PACKAGES.includes(name))).toEqual([]);
+  });
+
+  test("no server code imports the dashboard (the engine bundles it from its HTML file)", () => {
+    const importers = files.filter((file) => layerOf(file) !== "dashboard")
+      .flatMap((file) => importsOf(file).filter((imported) => imported.startsWith("dashboard/")).map((imported) => `${relative(SRC, file.fileName)} imports ${imported}`));
+    expect(importers).toEqual([]);
   });
 });
 

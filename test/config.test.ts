@@ -45,3 +45,23 @@ test("contradictory or weak auth settings are refused, each naming its variable"
   expect(errorsOf({ JWT_SECRET: "j".repeat(32), JWT_PUBLIC_KEY: "/etc/jwt.pem" }).join("\n")).toStartWith("JWT_SECRET:");
   expect(errorsOf({ JWT_CLOCK_TOLERANCE_SECONDS: "120" }).join("\n")).toStartWith("JWT_CLOCK_TOLERANCE_SECONDS:");
 });
+
+test("a WEBHOOK_URL needs a WEBHOOK_SECRET of 32+ characters, and must be an http(s) URL", () => {
+  expect(errorsOf({ WEBHOOK_URL: "http://127.0.0.1:9/hooks" })).toEqual([
+    "WEBHOOK_SECRET: required with WEBHOOK_URL, at least 32 characters (receivers verify each delivery with it)",
+  ]);
+  expect(errorsOf({ WEBHOOK_URL: "ftp://x", WEBHOOK_SECRET: "w".repeat(32) })).toEqual(["WEBHOOK_URL: an http:// or https:// URL"]);
+  expect(errorsOf({ WEBHOOK_URL: "https://hooks.example/in", WEBHOOK_SECRET: "w".repeat(32) })).toEqual([]);
+});
+
+test("the ledger worker needs DATABASE_URL and KAFKA_BROKERS, and not the engine's Redis or credentials", () => {
+  const worker = (env: Record<string, string>) => {
+    const result = loadConfig(env, [], "ledger-worker");
+    return result.ok ? [] : result.errors;
+  };
+  expect(worker({})).toEqual([
+    "DATABASE_URL: required for the ledger worker (the ledger is in Postgres)",
+    "KAFKA_BROKERS: required for the ledger worker (embedded mode runs the ledger inside `bun start`)",
+  ]);
+  expect(worker({ DATABASE_URL: "postgres://127.0.0.1/x", KAFKA_BROKERS: "127.0.0.1:9092" })).toEqual([]);
+});

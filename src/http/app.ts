@@ -13,10 +13,13 @@ import { balanceRoutes } from "./routes/balanceRoutes.ts";
 import { dlqRoutes } from "./routes/dlqRoutes.ts";
 import { historyRoutes } from "./routes/historyRoutes.ts";
 import { reconciliationRoutes } from "./routes/reconciliationRoutes.ts";
+import { auditRoutes } from "./routes/auditRoutes.ts";
+import { dashboardRoutes } from "./routes/dashboardRoutes.ts";
 import { EVENTS_BODY_BYTES_MAX, eventsRoutes } from "./routes/eventsRoutes.ts";
 import { opsRoutes } from "./routes/opsRoutes.ts";
 import { velocityRoutes } from "./routes/velocityRoutes.ts";
 import { transferRoutes } from "./routes/transferRoutes.ts";
+import { transferEventsRoutes } from "./routes/transferEventsRoutes.ts";
 import { OPENAPI_ASSETS_PATH, openapiAssetRoutes } from "./routes/openapiAssets.ts";
 import { clientMessageSchema, ServerMessageSchema } from "../ws/wsMessages.ts";
 import { SECURITY_SCHEMES } from "./auth/routeScope.ts";
@@ -27,6 +30,9 @@ const WS_CLIENT_MESSAGE_BYTES_MAX = 64 * 1024;
 const WS_IDLE_TIMEOUT_SECONDS = 120;
 /** Bodies above the events limit are refused by Bun itself, this far above it (the route answers 413 below). */
 const REQUEST_BODY_MARGIN_BYTES = 1024 * 1024;
+
+/** The engine's app type: the dashboard's typed client (Eden Treaty) is made from it. */
+export type App = ReturnType<typeof createApp>;
 
 export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes: number) {
   // Read on the first 404 or 405, once every route is registered.
@@ -76,8 +82,11 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     .use(dlqRoutes(deps))
     .use(velocityRoutes(deps.velocity, deps.access))
     .use(transferRoutes(deps))
+    .use(transferEventsRoutes(deps))
     .use(historyRoutes(deps))
     .use(reconciliationRoutes(deps))
+    .use(auditRoutes(deps))
+    .use(dashboardRoutes(deps))
     .use(wsRoutes(deps, hub));
   appFetch = (request) => app.fetch(request);
   return app;
@@ -102,13 +111,13 @@ function openapiDocumentation(wsSubscriptionsMax: number) {
       { name: "balances", description: "Balances and velocity of an account" },
       { name: "history", description: "An account's past, from the event log: transactions and statements" },
       { name: "events", description: "The embedded input (POST /v1/events)" },
-      { name: "admin", description: "Facility limits, reconciliation" },
+      { name: "admin", description: "Facility limits, reconciliation, the audit log" },
       { name: "dlq", description: "Dead letters kept in memory" },
       { name: "ops", description: "Liveness, readiness, metrics" },
     ],
     "x-websocket": {
       path: "/v1/ws",
-      description: "Authenticated at the upgrade: Authorization: Bearer <JWT> or X-API-Key, or the access_token query parameter (browsers); Origin checked against WS_ALLOWED_ORIGINS. Subscribing to accounts needs balances:read; an account outside the caller's accounts gets the same account_not_found error as an unknown one, and no data. The alerts channel carries only the caller's accounts' alerts unless it holds ops:read. Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
+      description: "Authenticated at the upgrade: Authorization: Bearer <JWT> or X-API-Key, or the access_token query parameter (browsers); Origin checked against WS_ALLOWED_ORIGINS. Subscribing to accounts needs balances:read; an account outside the caller's accounts gets the same account_not_found error as an unknown one, and no data. The alerts channel carries only the caller's accounts' alerts unless it holds ops:read; the activity channel (ops:read) carries every account's balance and transfer changes. Subscribe to accounts and to the alerts channel; a balance message after every applied change, an alert for each high-value transaction, an error (with field) for a bad client message. A client that falls too far behind is dropped (its socket closed at once, close code 1006 on its side).",
       clientMessage: clientMessageSchema(wsSubscriptionsMax),
       serverMessage: ServerMessageSchema,
     },

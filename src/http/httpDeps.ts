@@ -2,7 +2,7 @@
 import type { Logger } from "../observability/log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type {
-  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, ReconciliationReader, TransferDesk, TransferOwners, VelocityReader,
+  AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, ReconciliationReader, TransferDesk, TransferOwners, TransferWatch, VelocityReader,
 } from "../runtime/ports.ts";
 import type { Access } from "./auth/access.ts";
 
@@ -44,4 +44,6 @@ export interface HttpDeps {
   readonly transfers: TransferDesk;
   /** With Kafka: where to forward a transfer whose source this instance does not decide for. */
   readonly transferOwners: TransferOwners | null;
+  /** Server-Sent Events of a transfer's changes, in this process. */
+  readonly transferWatch: TransferWatch;
 }

@@ -30,7 +30,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
   const sources = {
     accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
-    wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0,
+    wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0, reconciliationLedgerDriftTransfers: () => 0,
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
     new Gauge({ name: METRIC_PREFIX + name, help, registers, collect() { this.set(read()); } });
@@ -48,6 +48,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     facilityLookupsTotal: counter("facility_lookups_total", "Facility lookups by result", ["result"]),
     accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
     reconciliationDriftAccounts: gaugeOf("reconciliation_drift_accounts", "Accounts whose datalake.account row disagrees with the engine past the sync delay (last full pass)", () => sources.reconciliationDriftAccounts()),
+    reconciliationLedgerDriftTransfers: gaugeOf("reconciliation_ledger_drift_transfers", "Transfers whose ledger.transactions row disagrees with the engine past RECONCILE_LEDGER_SETTLE_MS (last full pass)", () => sources.reconciliationLedgerDriftTransfers()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),
     wsSlowDisconnectsTotal: counter("ws_slow_disconnects_total", "WebSocket clients cut off for falling behind"),
     wsBufferedBytes: gaugeOf("ws_buffered_bytes", "Unsent bytes held for WebSocket clients (as of each one's last send or drain)", () => sources.wsBufferedBytes()),
@@ -55,15 +56,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     wsRefusedTotal: counter("ws_refused_total", "WebSocket upgrades refused at WS_CONNECTIONS_MAX"),
     mailboxQueued: gaugeOf("mailbox_queued_messages", "Messages waiting in account mailboxes behind async work (lookups)", () => sources.mailboxQueued()),
     ingestRefusedTotal: counter("ingest_refused_total", "POST /v1/events answered 429 because the mailboxes were at their bound"),
-    kafkaRebalancesTotal: counter("kafka_rebalances_total", "Consumer group rebalances seen", [], kafkaRegisters),
-    kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes", [], kafkaRegisters),
-    kafkaRecoveryFailuresTotal: counter("kafka_recovery_failures_total", "Partition recoveries that failed and were retried", [], kafkaRegisters),
-    kafkaPartitionPausesTotal: counter("kafka_partition_pauses_total", "Partitions paused because their shard's mailboxes reached the bound", [], kafkaRegisters),
-    kafkaConsumerStalled: gaugeOf("kafka_consumer_stalled", "1 while the consumer has not fetched for KAFKA_STALL_MS", () => sources.kafkaConsumerStalled(), kafkaRegisters),
-    snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis", [], kafkaRegisters),
-    snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots", [], kafkaRegisters),
-    snapshotFailuresTotal: counter("snapshot_failures_total", "Snapshot writes that failed (retried next pass)", [], kafkaRegisters),
-    shardFencedTotal: counter("shard_fenced_total", "Shards let go because a newer owner claimed them", [], kafkaRegisters),
+    ...kafkaMetricsOf(counter, kafkaRegisters, () => sources.kafkaConsumerStalled()),
     syncRowsWrittenTotal: counter("sync_rows_written_total", "Rows written to datalake.account"),
     syncBatchesTotal: counter("sync_batches_total", "Batches written to datalake.account"),
     syncRowsFencedTotal: counter("sync_rows_fenced_total", "Pending rows not written because another instance now owns the account", [], kafkaRegisters),
@@ -87,6 +80,29 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
   for (const reason of INVALID_REASONS) metrics.messagesInvalidTotal.inc({ reason }, 0);
   return metrics;
+}
+
+type CounterOf = (name: string, help: string, labelNames?: string[], registers?: Registry[]) => Counter;
+
+/** The consumer's and the snapshots' metrics: registered only in Kafka mode (`registers` is empty otherwise). */
+function kafkaMetricsOf(counter: CounterOf, registers: Registry[], stalled: () => number) {
+  return {
+    kafkaRebalancesTotal: counter("kafka_rebalances_total", "Consumer group rebalances seen", [], registers),
+    kafkaConsumerCrashesTotal: counter("kafka_consumer_crashes_total", "Kafka consumer crashes", [], registers),
+    kafkaRecoveryFailuresTotal: counter("kafka_recovery_failures_total", "Partition recoveries that failed and were retried", [], registers),
+    kafkaPartitionPausesTotal: counter("kafka_partition_pauses_total", "Partitions paused because their shard's mailboxes reached the bound", [], registers),
+    kafkaConsumerLag: new Gauge({
+      name: `${METRIC_PREFIX}kafka_consumer_lag`, help: "Messages behind the partition's end, as of its last fetched batch (per input topic and partition this instance reads)",
+      labelNames: ["topic", "partition"], registers,
+    }),
+    kafkaConsumerStalled: new Gauge({
+      name: `${METRIC_PREFIX}kafka_consumer_stalled`, help: "1 while the consumer has not fetched for KAFKA_STALL_MS", registers, collect() { this.set(stalled()); },
+    }),
+    snapshotWritesTotal: counter("snapshot_writes_total", "Shard snapshots written to Redis", [], registers),
+    snapshotAccountsWrittenTotal: counter("snapshot_accounts_written_total", "Account states written in snapshots", [], registers),
+    snapshotFailuresTotal: counter("snapshot_failures_total", "Snapshot writes that failed (retried next pass)", [], registers),
+    shardFencedTotal: counter("shard_fenced_total", "Shards let go because a newer owner claimed them", [], registers),
+  };
 }
 
 function histogramsOf(registry: Registry) {

@@ -10,6 +10,7 @@ import { literalUnion } from "../lib/literalUnion.ts";
 export const SourceRefSchema = Type.Union([
   Type.Object({ kind: Type.Literal("http") }),
   Type.Object({ kind: Type.Literal("simulator") }),
+  Type.Object({ kind: Type.Literal("ledger") }),
   Type.Object({ kind: Type.Literal("kafka"), topic: Type.String(), partition: Type.Integer({ minimum: 0 }), offset: Type.String() }),
 ]);
 export type SourceRef = Static<typeof SourceRefSchema>;

@@ -17,6 +17,8 @@ import type { TransferBody } from "../domain/transfer/transferRequest.ts";
 import type { TransferView } from "../domain/transfer/transferView.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import type { TransferJournalRecord } from "./transferJournalRecord.ts";
+import type { ApprovedTransfer, LedgerFailure } from "../domain/ledger/postingPlan.ts";
+import type { TransferFigures } from "../domain/ledger/ledgerDrift.ts";
 
 // ---- Offered by the runtime -------------------------------------------------------------------
 
@@ -234,6 +236,30 @@ export interface ReconciliationReport {
   readonly drifts: readonly ReconciliationDrift[];
   /** The copy could not be read in the last attempt (the report is of the pass before). */
   readonly copyUnavailable: boolean;
+  /** The engine's transfers against the ledger; null when this engine has no ledger to read. */
+  readonly ledger: LedgerReconciliation | null;
+}
+
+/** A transfer the engine and ledger.transactions disagree on, past the settle delay: both figures. */
+export interface LedgerTransferDrift {
+  readonly transferId: string;
+  readonly engine: TransferFigures;
+  /** null: the ledger has no transaction for it. */
+  readonly ledger: TransferFigures | null;
+}
+
+export interface LedgerReconciliation {
+  readonly transfersChecked: number;
+  readonly driftTransfers: number;
+  /** At most 1000 of them. */
+  readonly drifts: readonly LedgerTransferDrift[];
+  /** The ledger could not be read in the last attempt (the figures are of the pass before). */
+  readonly unavailable: boolean;
+}
+
+/** ledger.transactions by transfer id, for reconciliation. */
+export interface LedgerTransactionReader {
+  readMany(transferIds: readonly string[]): Promise<{ readonly ok: true; readonly transactions: ReadonlyMap<string, TransferFigures> } | { readonly ok: false; readonly error: string }>;
 }
 
 export interface ReconciliationReader {
@@ -363,6 +389,28 @@ export interface AuditEvent {
 /** `audit.events` in Postgres (the embedded store in embedded mode). */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
+  /** Rows newest first, `limit` of them at most, older than `before` (an eventId) when given. */
+  page(query: AuditPageQuery): Promise<AuditPage>;
+}
+
+export interface AuditPageQuery {
+  readonly before?: number;
+  readonly limit: number;
+  /** Only rows of this action (`transfer.confirm`), of this target (a transfer id), of this actor. */
+  readonly action?: string;
+  readonly target?: string;
+  readonly actor?: string;
+}
+
+/** A row as kept, with its id (the table's order of insertion). */
+export interface AuditRow extends AuditEvent {
+  readonly eventId: number;
+}
+
+export interface AuditPage {
+  readonly items: readonly AuditRow[];
+  /** The eventId to pass as `before` for the next, older page; null on the last. */
+  readonly nextBefore: number | null;
 }
 
 // ---- History: read back from the event log ----------------------------------------------------
@@ -471,4 +519,57 @@ export interface DayCloseReader {
   closesOf(accountIds: readonly string[], date: string): Promise<HistoryLookup<DayCloseParts[]>>;
   /** Applied TRANSACTION_CREATED booked on `date` with |amount| ≥ amountMinorMin (the caller filters per currency). */
   highValueOf(accountIds: readonly string[], date: string, amountMinorMin: number): Promise<HistoryLookup<HighValueItem[]>>;
+}
+
+// ---- The ledger worker (contract section 7, "After the decision") ----------------------------
+
+/** The ledger's database: approved transfers posted as double-entry transactions. */
+export interface LedgerStore {
+  /**
+   * One database transaction for the batch, each transfer in it atomic: posted (its entries, the
+   * accounts, its legs in the outbox), failed for good (a re-check refused it: its failure in the
+   * outbox), or skipped because the ledger has it already. Throws when the database fails: then
+   * nothing of the batch was written and it may be retried whole.
+   */
+  post(transfers: readonly ApprovedTransfer[], atMs: number): Promise<LedgerBatchOutcome>;
+}
+
+export interface LedgerBatchOutcome {
+  readonly posted: number;
+  readonly duplicates: number;
+  readonly failed: readonly { readonly transfer: ApprovedTransfer; readonly reason: LedgerFailure }[];
+}
+
+/**
+ * What the relay sends, written in the posting's own transaction: a leg for `bank.transactions`
+ * (payload: the message; key: its account), or a failure for the engine (payload: a journal
+ * status record; key: the source account).
+ */
+export interface OutboxItem {
+  readonly kind: "leg" | "failed";
+  readonly key: string;
+  readonly payload: string;
+}
+
+export interface Outbox {
+  /** Hands up to `limit` waiting items, oldest first, to `send`; once it resolves they are gone. Returns how many. */
+  drain(limit: number, send: (items: readonly OutboxItem[]) => Promise<void>): Promise<number>;
+  /** Items waiting (the `outbox_pending` gauge). */
+  pending(): Promise<number>;
+}
+
+/** Where outbox items go: Kafka (`bank.transactions`, the transfer journal) or, embedded, the engine in process. */
+export interface LedgerOutlet {
+  send(items: readonly OutboxItem[]): Promise<void>;
+}
+
+/** A transfer the ledger gave up on, with the reason (`financial.transactions.dlq`). */
+export interface LedgerDeadLetters {
+  send(transfer: ApprovedTransfer, reason: string): Promise<void>;
+}
+
+/** Server-Sent Events: listen to one transfer's changes in this process. */
+export interface TransferWatch {
+  /** The stop function, or null when the bound of watchers is reached. */
+  watch(transferId: string, listener: (view: TransferView) => void): (() => void) | null;
 }

@@ -4,12 +4,16 @@
  * last change is older than the sync delay (plus a settle margin for a write in flight) are
  * compared: younger ones may rightly not be there yet. A drift is a missing row, or one whose
  * figures or version are not the engine's; both figures are kept for the admin route, at most
- * RECONCILIATION_DRIFTS_LISTED_MAX of them. (The ledger side comes with the ledger.)
+ * RECONCILIATION_DRIFTS_LISTED_MAX of them. With a ledger, the same pass compares the transfers
+ * the engine holds with ledger.transactions (ledgerReconciliation.ts), past `ledgerSettleMs`.
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Logger } from "../observability/log.ts";
 import { accountRowOf } from "./accountRow.ts";
-import type { AccountCopyBatchReader, AccountRow, ReconciliationDrift, ReconciliationReader, ReconciliationReport } from "./ports.ts";
+import { reconcileLedger } from "./ledgerReconciliation.ts";
+import type {
+  AccountCopyBatchReader, AccountRow, LedgerReconciliation, LedgerTransactionReader, ReconciliationDrift, ReconciliationReader, ReconciliationReport,
+} from "./ports.ts";
 
 export const RECONCILIATION_CHUNK_ACCOUNTS = 1000;
 export const RECONCILIATION_DRIFTS_LISTED_MAX = 1000;
@@ -24,13 +28,20 @@ export interface ReconcilerOptions {
   readonly intervalMs: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** ledger.transactions, when this engine's database has the ledger (embedded, or DATABASE_URL). */
+  readonly ledger?: LedgerTransactionReader;
+  /** A transfer unchanged for this long has had time to reach the ledger and come back. */
+  readonly ledgerSettleMs?: number;
 }
+
+/** RECONCILE_LEDGER_SETTLE_MS's default: the ledger's retries (14 s) and a relay's backoff, with room. */
+export const LEDGER_SETTLE_MS_DEFAULT = 30_000;
 
 export class Reconciler implements ReconciliationReader {
   private readonly now: () => number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private last: ReconciliationReport = { checkedAtMs: null, accountsChecked: 0, driftAccounts: 0, drifts: [], copyUnavailable: false };
+  private last: ReconciliationReport = { checkedAtMs: null, accountsChecked: 0, driftAccounts: 0, drifts: [], copyUnavailable: false, ledger: null };
 
   constructor(private readonly options: ReconcilerOptions) {
     this.now = options.now ?? Date.now;
@@ -74,8 +85,22 @@ export class Reconciler implements ReconciliationReader {
       }
     }
     if (driftAccounts > 0) this.options.log.warn("reconciliation_drift", { driftAccounts, accountsChecked: checked });
-    this.last = { checkedAtMs: this.now(), accountsChecked: checked, driftAccounts, drifts, copyUnavailable: false };
+    const ledger = await this.ledgerPart();
+    this.last = { checkedAtMs: this.now(), accountsChecked: checked, driftAccounts, drifts, copyUnavailable: false, ledger };
     return this.last;
+  }
+
+  private async ledgerPart(): Promise<LedgerReconciliation | null> {
+    if (this.options.ledger === undefined) return null;
+    const settledBeforeMs = this.now() - (this.options.ledgerSettleMs ?? LEDGER_SETTLE_MS_DEFAULT);
+    const result = await reconcileLedger(this.options.accounts(), this.options.ledger, settledBeforeMs);
+    if (!result.ok) {
+      this.options.log.warn("reconciliation_ledger_unavailable", { error: result.error });
+      const previous = this.last.ledger ?? { transfersChecked: 0, driftTransfers: 0, drifts: [] };
+      return { ...previous, unavailable: true };
+    }
+    if (result.part.driftTransfers > 0) this.options.log.warn("reconciliation_ledger_drift", { driftTransfers: result.part.driftTransfers, transfersChecked: result.part.transfersChecked });
+    return result.part;
   }
 
   private schedule(): void {

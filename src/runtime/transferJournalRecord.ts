@@ -8,11 +8,13 @@ import { Type, type Static } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { TRANSFER_DECISIONS, TRANSFER_STATUSES, type Transfer } from "../domain/transfer/transfer.ts";
 import { literalUnion } from "../lib/literalUnion.ts";
+import type { ApprovedTransfer } from "../domain/ledger/postingPlan.ts";
 
 const Id = Type.String({ minLength: 1, maxLength: 512 });
 const Ms = Type.Integer({ minimum: 0 });
 
-const JournalTransferSchema = Type.Object({
+/** A transfer on the wire: in the journal's decided records, and on the ledger's approved topic. */
+export const JournalTransferSchema = Type.Object({
   transferId: Id, fromAccountId: Id, toAccountId: Id,
   amountMinor: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), currency: Type.String({ maxLength: 8 }),
   reference: Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]),
@@ -36,9 +38,20 @@ export function decidedRecord(transfer: Transfer): TransferJournalRecord {
 
 /** The record in a journal entry's text, or null when it is not one. */
 export function parseJournalRecord(text: string): TransferJournalRecord | null {
+  return checkedJson(text, (value): value is TransferJournalRecord => check.Check(value));
+}
+
+const checkTransfer = TypeCompiler.Compile(JournalTransferSchema);
+
+/** A record of the approved topic (the ledger worker's input): the transfer, or null when it is not one. */
+export function parseApprovedTransfer(text: string): ApprovedTransfer | null {
+  return checkedJson(text, (value): value is ApprovedTransfer => checkTransfer.Check(value));
+}
+
+function checkedJson<T>(text: string, is: (value: unknown) => value is T): T | null {
   try {
     const value: unknown = JSON.parse(text);
-    return check.Check(value) ? value : null;
+    return is(value) ? value : null;
   } catch {
     return null;
   }

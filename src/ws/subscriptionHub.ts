@@ -47,6 +47,8 @@ export class SubscriptionHub {
   private readonly byAccount = new Map<string, Connection | Set<Connection>>();
   /** Each alerts listener with the accounts whose alerts it may see (null: all). */
   private readonly alertListeners = new Map<Connection, AlertFilter | null>();
+  /** Listeners of the activity channel: every account's balance and transfer changes (ops:read). */
+  private readonly activityListeners = new Set<Connection>();
   private bufferedTotal = 0;
   private subscriptionsTotal = 0;
 
@@ -74,6 +76,7 @@ export class SubscriptionHub {
     if (subscriber === undefined) return;
     this.unsubscribe(connection, [...subscriber.accounts]);
     this.alertListeners.delete(connection);
+    this.activityListeners.delete(connection);
     this.bufferedTotal -= subscriber.buffered;
     this.subscribers.delete(connection);
   }
@@ -109,15 +112,26 @@ export class SubscriptionHub {
     else this.alertListeners.delete(connection);
   }
 
-  hasListeners(accountId: string): boolean {
-    return this.byAccount.has(accountId);
+  /** The activity channel: every change of every account, for operators (the caller holds ops:read). */
+  setActivity(connection: Connection, on: boolean): void {
+    if (!this.subscribers.has(connection)) return;
+    if (on) this.activityListeners.add(connection);
+    else this.activityListeners.delete(connection);
   }
 
-  publishBalance(accountId: string, data: string): void {
+  hasListeners(accountId: string): boolean {
+    return this.byAccount.has(accountId) || this.activityListeners.size > 0;
+  }
+
+  /** To the key's subscribers and, unless `activity` is false, to the activity channel: once per connection. */
+  publishBalance(accountId: string, data: string, activity = true): void {
     const listeners = this.byAccount.get(accountId);
-    if (listeners === undefined) return;
     if (listeners instanceof Set) for (const connection of listeners) this.deliver(connection, data);
-    else this.deliver(listeners, data);
+    else if (listeners !== undefined) this.deliver(listeners, data);
+    if (!activity) return;
+    for (const connection of this.activityListeners) {
+      if (listeners !== connection && !(listeners instanceof Set && listeners.has(connection))) this.deliver(connection, data);
+    }
   }
 
   /** To the alerts channel (the listeners that may see the account) and the account's subscribers: once per connection. */

@@ -7,7 +7,8 @@ import { BalanceViewSchema, DateSchema, InstantSchema, AmountSchema } from "../d
 import { IdSchema } from "../domain/identifier.ts";
 import { TransferViewSchema } from "../domain/transfer/transferView.ts";
 
-const Channels = Type.Array(Type.Literal("alerts"), { maxItems: 1 });
+/** `alerts`: high-value alerts; `activity`: every account's balance and transfer changes (ops:read, for the dashboard). */
+const Channels = Type.Array(Type.Union([Type.Literal("alerts"), Type.Literal("activity")]), { maxItems: 2 });
 
 /** What a client may send; `accountsMax` is WS_SUBSCRIPTIONS_MAX, the per-connection bound. */
 export function clientMessageSchema(accountsMax: number) {

@@ -34,7 +34,7 @@ export class WsPublisher {
     if (!this.hub.hasListeners(key) && !this.hub.hasListeners(view.fromAccountId) && this.remote?.hasOtherListeners !== true) return;
     const message: TransferMessage = { type: "transfer", ...view };
     const data = JSON.stringify(message);
-    this.hub.publishBalance(key, data);
+    this.hub.publishBalance(key, data, false);
     this.hub.publishBalance(view.fromAccountId, data);
     this.remote?.publish({ kind: "transfer", accountId: view.fromAccountId, transferId: view.transferId, data });
   }

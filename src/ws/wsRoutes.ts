@@ -93,10 +93,15 @@ function handleClientMessage(session: Session, raw: unknown): void {
   const accounts: string[] = message.accounts ?? [];
   const transfers: string[] = message.transfers ?? [];
   const alerts = message.channels?.includes("alerts") === true;
+  const activity = message.channels?.includes("activity") === true;
   if (message.op === "unsubscribe") {
     hub.unsubscribe(connection, [...accounts, ...transfers.map(transferSubscriptionKey)]);
     if (alerts) hub.setAlerts(connection, false);
+    if (activity) hub.setActivity(connection, false);
     return;
+  }
+  if (activity && !hasScope(caller, "ops:read")) {
+    return sendError(hub, connection, "forbidden", "message.channels", "the activity channel needs the scope ops:read");
   }
   if (alerts && !hasScope(caller, "balances:read") && !hasScope(caller, "ops:read")) {
     return sendError(hub, connection, "forbidden", "message.channels", "the alerts channel needs the scope balances:read or ops:read");
@@ -108,6 +113,7 @@ function handleClientMessage(session: Session, raw: unknown): void {
   if (transfers.length > 0 && !hasScope(caller, "balances:read") && !hasScope(caller, "transfers:write")) {
     return sendError(hub, connection, "forbidden", "message.transfers", "subscribing to transfers needs the scope balances:read or transfers:write");
   }
+  if (activity) hub.setActivity(connection, true);
   if (alerts) hub.setAlerts(connection, true, caller.accounts === "*" || hasScope(caller, "ops:read") ? null : (id) => canSeeAlertOf(caller, id));
   subscribeAccounts(session, accounts);
   subscribeTransfers(session, transfers);

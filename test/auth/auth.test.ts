@@ -45,12 +45,14 @@ beforeAll(async () => {
     WS_ALLOWED_ORIGINS: ALLOWED_ORIGIN, LOG_LEVEL: "debug",
   }, logFile);
   await ingestEvents([eod({ accountId: "A1", facilityId: "none" }), eod({ accountId: "B1", facilityId: "none" })]);
+  // The event log migrates ClickHouse after the engine has started: velocity answers 503 until then.
+  await eventually(async () => (await fetch(`${engine.base}/v1/accounts/A1/velocity`, { headers: { "x-api-key": keys.admin.key } })).status === 200, 30_000, "the event log");
 }, 120_000);
 
 afterAll(async () => {
   await engine?.terminate();
   await dropTestDatabase(openTestConnection(), database);
-  rmSync(directory, { recursive: true, force: true });
+  if (process.env.KEEP_TEST_LOGS !== "1") rmSync(directory, { recursive: true, force: true });
 });
 
 /** The headers of a WebSocket upgrade, so that a refused one can be read as an HTTP answer. */
@@ -195,6 +197,20 @@ test("on the alerts channel user A hears only its accounts' alerts; a caller wit
   await ops.next((m) => m.type === "alert" && m.transactionId === "alert-a1");
   expect(ops.received.some((m) => m.type === "alert" && m.transactionId === "alert-b1")).toBe(true);
   expect(a.received.filter((m) => m.accountId === "B1")).toEqual([]);
+  a.close();
+  ops.close();
+});
+
+test("the activity channel (every account's changes) needs ops:read: user A is refused, a caller with ops:read hears other accounts", async () => {
+  const a = await connect(`ws://127.0.0.1:${engine.port}/v1/ws`, bearer(await userA()));
+  a.send({ op: "subscribe", channels: ["activity"] });
+  const refused = await a.next((m) => m.type === "error");
+  expect(refused.error).toMatchObject({ code: "forbidden", field: "message.channels" });
+  const ops = await connect(`ws://127.0.0.1:${engine.port}/v1/ws`, withKey(keys.admin));
+  ops.send({ op: "subscribe", channels: ["activity"] });
+  await Bun.sleep(50);
+  await ingestEvents([txn({ accountId: "B1", amount: "3.00", transactionId: "activity-b1" })]);
+  await ops.next((m) => m.type === "balance" && m.accountId === "B1");
   a.close();
   ops.close();
 });

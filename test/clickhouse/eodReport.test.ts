@@ -2,16 +2,19 @@
  * The EOD report of a simulated day (10,000 accounts) against the real ClickHouse and Postgres:
  * it matches the engine's own figures and marks exactly the mismatches injected into the core
  * system's EODs, and lists the day's high-value transactions. It reads only the event log and the
- * Postgres copy: the engine's memory is never asked.
+ * Postgres copy: the engine's memory is never asked. The same day as Parquet: the same rows, read
+ * back with a Parquet reader (hyparquet), one row group per chunk of accounts.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/observability/log.ts";
-import { runEodReport } from "../../src/apps/report/main.ts";
+import { runEodReport, type ReportFormat } from "../../src/apps/report/main.ts";
+import { REPORT_CHUNK_ACCOUNTS } from "../../src/apps/report/eodReport.ts";
+import { csvReportRows, parquetReportMetadata, parquetReportRows } from "../support/reportFiles.ts";
 import { bodyOf, eod, startEngineUnderTest, txn, type EngineUnderTest } from "../support/engineUnderTest.ts";
 import { CLICKHOUSE_URL, dropTestDatabase, openTestConnection, selectRows, testDatabaseName } from "../support/clickhouse.ts";
 import { eventsTableOf } from "../../src/adapters/clickhouse/eventSchema.ts";
@@ -90,15 +93,12 @@ test("the report of a simulated day matches the engine's figures and marks the i
     `SELECT toString(count()) AS n FROM ${eventsTableOf(chDatabase)} WHERE type = 'EOD_BALANCE' AND as_of_date = '${DAY}' AND outcome = 'applied'`))[0]!.n,
   (n) => n === String(ACCOUNTS), "the event log", 60_000);
 
-  const loaded = loadConfig(env());
-  if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-  const out = join(dir, "report.csv");
   const progress: string[] = [];
-  const result = await runEodReport(loaded.config, { date: DAY, out }, createLogger("error", () => {}), { write: (text: string) => progress.push(text) });
+  const result = await report("csv", "report.csv", { write: (text: string) => progress.push(text) });
   expect(result).toEqual({ ok: true, summary: { accounts: ACCOUNTS, mismatches: injected.size, highValue: highValue.size } });
   expect(progress.at(-1)).toContain(`${ACCOUNTS}/${ACCOUNTS} accounts`);
 
-  const lines = readFileSync(out, "utf8").trimEnd().split("\r\n").map((line) => line.split(","));
+  const lines = csvReportRows(join(dir, "report.csv"));
   expect(lines[0]).toEqual(["record", "accountId", "currency", "date", "engineClose", "coreEod", "difference", "status", "messageId", "transactionId", "amount", "appliedAt"]);
   const accounts = lines.filter((line) => line[0] === "account");
   expect(accounts.map((line) => line[1])).toEqual(ids);
@@ -114,4 +114,48 @@ test("the report of a simulated day matches the engine's figures and marks the i
   // The engine's own comparison at each EOD agrees with the report.
   const metrics = await (await engine.get("/metrics")).text();
   expect(metrics).toContain(`balance_engine_eod_mismatch_total ${injected.size}`);
+}, 300_000);
+
+/** The report of DAY (loaded by the first test) in a format, to a file of dir. */
+async function report(format: ReportFormat, file: string, stderr: { write(text: string): unknown } = { write: () => true }) {
+  const loaded = loadConfig(env());
+  if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+  return runEodReport(loaded.config, { date: DAY, out: join(dir, file), format }, createLogger("error", () => {}), stderr);
+}
+
+test("the Parquet report, read back with a Parquet reader, equals the CSV report of the same day row for row", async () => {
+  expect((await report("csv", "same-day.csv")).ok).toBe(true);
+  expect((await report("parquet", "same-day.parquet")).ok).toBe(true);
+  const [header, ...csv] = csvReportRows(join(dir, "same-day.csv"));
+  expect(csv.filter((row) => row[0] === "account")).toHaveLength(ACCOUNTS);
+  expect(parquetReportMetadata(join(dir, "same-day.parquet")).schema.slice(1).map((element) => element.name)).toEqual(header!);
+  expect(await parquetReportRows(join(dir, "same-day.parquet"))).toEqual(csv);
+}, 300_000);
+
+test("a Parquet report of more than one chunk of accounts has one row group per chunk", async () => {
+  expect((await report("csv", "groups.csv")).ok).toBe(true);
+  expect((await report("parquet", "groups.parquet")).ok).toBe(true);
+  // A chunk's rows: its accounts, then their high-value transactions; so a group starts at every REPORT_CHUNK_ACCOUNTS-th account.
+  const expected: number[] = [];
+  let accountsSeen = 0;
+  for (const [record] of csvReportRows(join(dir, "groups.csv")).slice(1)) {
+    if (record === "account" && accountsSeen++ % REPORT_CHUNK_ACCOUNTS === 0) expected.push(0);
+    expected[expected.length - 1]! += 1;
+  }
+  const groups = parquetReportMetadata(join(dir, "groups.parquet")).row_groups.map((group) => Number(group.num_rows));
+  expect(groups).toHaveLength(ACCOUNTS / REPORT_CHUNK_ACCOUNTS);
+  expect(groups).toEqual(expected);
+}, 300_000);
+
+test("the Parquet report's columns are typed: UTF-8 strings (amounts as decimal strings), date a DATE, appliedAt a UTC TIMESTAMP in ms", async () => {
+  expect((await report("parquet", "types.parquet")).ok).toBe(true);
+  const columns = parquetReportMetadata(join(dir, "types.parquet")).schema.slice(1)
+    .map((element): unknown[] => [element.name, element.type, element.logical_type, element.repetition_type]);
+  const utf8 = (name: string, repetition: string): unknown[] => [name, "BYTE_ARRAY", { type: "STRING" }, repetition];
+  expect(columns).toEqual([
+    utf8("record", "REQUIRED"), utf8("accountId", "REQUIRED"), utf8("currency", "REQUIRED"),
+    ["date", "INT32", { type: "DATE" }, "REQUIRED"],
+    ...["engineClose", "coreEod", "difference", "status", "messageId", "transactionId", "amount"].map((name) => utf8(name, "OPTIONAL")),
+    ["appliedAt", "INT64", { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" }, "OPTIONAL"],
+  ]);
 }, 300_000);

@@ -1,15 +1,17 @@
 /**
  * The EOD report from an embedded engine's store (PGLITE_DIR), read after that engine stopped:
- * the same rule as against ClickHouse and Postgres (test/clickhouse/eodReport.test.ts), smaller.
+ * the same rule as against ClickHouse and Postgres (test/clickhouse/eodReport.test.ts), smaller;
+ * and its Parquet report, the same rows.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/observability/log.ts";
 import { runEodReport } from "../../src/apps/report/main.ts";
 import { bodyOf, eod, startEngineUnderTest, txn } from "../support/engineUnderTest.ts";
+import { csvReportRows, parquetReportRows } from "../support/reportFiles.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "eod-report-embedded-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,8 +37,12 @@ test("the report from a stopped embedded engine's store matches its figures and 
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
   const out = join(dir, "report.csv");
-  const result = await runEodReport(loaded.config, { date: "2026-11-22", out }, createLogger("error", () => {}), { write: () => true });
+  const result = await runEodReport(loaded.config, { date: "2026-11-22", out, format: "csv" }, createLogger("error", () => {}), { write: () => true });
   expect(result).toEqual({ ok: true, summary: { accounts: ids.length, mismatches: injected.size, highValue: 0 } });
-  const rows = readFileSync(out, "utf8").trimEnd().split("\r\n").slice(1).map((line) => line.split(","));
+  const rows = csvReportRows(out).slice(1);
   expect(rows.map((row) => [row[1], row[4], row[7]])).toEqual(ids.map((id) => [id, close.get(id)!, injected.has(id) ? "mismatch" : "match"]));
+
+  const parquet = await runEodReport(loaded.config, { date: "2026-11-22", out: join(dir, "report.parquet"), format: "parquet" }, createLogger("error", () => {}), { write: () => true });
+  expect(parquet).toEqual(result);
+  expect(await parquetReportRows(join(dir, "report.parquet"))).toEqual(rows);
 }, 120_000);

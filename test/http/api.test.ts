@@ -141,7 +141,7 @@ describe("operations", () => {
 
   test("the OpenAPI document describes every route", async () => {
     const document = await bodyOf(await engine.get("/openapi/json"));
-    for (const path of ["/v1/accounts/{accountId}/balance", "/v1/events", "/v1/admin/facilities/{facilityId}", "/v1/dlq", "/v1/transfers", "/v1/transfers/{transferId}", "/v1/transfers/{transferId}/confirm", "/v1/transfers/{transferId}/cancel", "/health", "/ready", "/metrics"]) {
+    for (const path of ["/v1/accounts/{accountId}/balance", "/v1/events", "/v1/admin/facilities/{facilityId}", "/v1/dlq", "/v1/transfers", "/v1/transfers/{transferId}", "/v1/transfers/{transferId}/confirm", "/v1/transfers/{transferId}/cancel", "/v1/transfers/{transferId}/events", "/health", "/ready", "/metrics"]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
   });

@@ -10,7 +10,8 @@ import { metricDelta, scrapeMetrics } from "../support/metrics.ts";
 let engine: EngineUnderTest;
 beforeAll(async () => {
   // The per-source limit has a test of its own below; here it must not get in the way of bursts.
-  engine = await startEngineUnderTest({ TRANSFER_2FA_TIMEOUT_MS: "1500", RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "100000" });
+  // The hot path alone: approved transfers stay APPROVED (the ledger has its own tests).
+  engine = await startEngineUnderTest({ TRANSFER_2FA_TIMEOUT_MS: "1500", RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "100000", LEDGER_IN_PROCESS: "0" });
 });
 afterAll(() => engine.stop());
 
@@ -267,7 +268,7 @@ describe("metrics", () => {
 
 describe("the per-source-account limit", () => {
   test("past RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND from one source: 429 rate_limited with Retry-After; another source is not limited", async () => {
-    const limited = await startEngineUnderTest({ RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "5" });
+    const limited = await startEngineUnderTest({ RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "5", LEDGER_IN_PROCESS: "0" });
     try {
       for (const id of ["L1", "L2", "L3"]) {
         await limited.put(`/v1/admin/facilities/fac-${id}`, { limit: "0" });

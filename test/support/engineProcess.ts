@@ -13,19 +13,28 @@ export interface EngineProcess {
   terminate(): Promise<number>;
 }
 
-export async function spawnEngine(env: Record<string, string>, logFile: string): Promise<EngineProcess> {
+export function spawnEngine(env: Record<string, string>, logFile: string): Promise<EngineProcess> {
+  return spawnRole([], "PORT", env, logFile, true);
+}
+
+/** The ledger worker (`bun src/main.ts --role ledger-worker`) as a process; ready once its /health answers. */
+export function spawnLedgerWorker(env: Record<string, string>, logFile: string, waitHealthy = true): Promise<EngineProcess> {
+  return spawnRole(["--role", "ledger-worker"], "LEDGER_WORKER_PORT", env, logFile, waitHealthy);
+}
+
+async function spawnRole(args: string[], portVariable: string, env: Record<string, string>, logFile: string, waitHealthy: boolean): Promise<EngineProcess> {
   // Below the kernel's ephemeral range (32768+), where client sockets could hold the port.
   const port = 20_000 + Math.floor(Math.random() * 12_000);
-  const child = Bun.spawn(["bun", "src/main.ts"], {
+  const child = Bun.spawn(["bun", "src/main.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, [portVariable]: String(port) },
     stdout: "pipe",
     stderr: "pipe",
   });
   void pipeTo(child.stdout, logFile);
   void pipeTo(child.stderr, logFile);
   const base = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${base}/health`)).ok, 30_000, "engine health");
+  if (waitHealthy) await eventually(async () => (await fetch(`${base}/health`)).ok, 30_000, `${args.join(" ") || "engine"} health`);
   return {
     port,
     base,

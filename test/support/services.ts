@@ -20,15 +20,17 @@ export function uniqueNames(label: string) {
     eod: `${id}.eod`,
     transactions: `${id}.transactions`,
     dlq: `${id}.dlq`,
-    /** The engine creates these two itself at start; deleteTopics removes them with the others. */
+    /** The engine (and the ledger worker) create these at start; deleteTopics removes them with the others. */
     journal: `${id}.journal`,
     approved: `${id}.approved`,
+    ledgerDlq: `${id}.ledger-dlq`,
     env: {
       KAFKA_BROKERS, REDIS_URL, KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id, REDIS_BUS_SECRET: TEST_BUS_SECRET,
       // Explicit, as the engine requires with Kafka: these tests are about Kafka, not auth (test/auth/ is).
       AUTH_MODE: "none",
       KAFKA_TOPIC_EOD: `${id}.eod`, KAFKA_TOPIC_TRANSACTIONS: `${id}.transactions`, KAFKA_TOPIC_DLQ: `${id}.dlq`,
       KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,
+      KAFKA_TOPIC_LEDGER_DLQ: `${id}.ledger-dlq`, LEDGER_GROUP_ID: `${id}-ledger`,
     } as Record<string, string>,
   };
 }

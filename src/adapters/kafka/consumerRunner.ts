@@ -31,6 +31,8 @@ export interface ConsumerRunnerOptions {
   readonly onBatch: (batch: FetchedBatch, isActive: () => boolean, applied: (offset: string) => void) => void;
   readonly crashed: () => void;
   readonly rebalanced: () => void;
+  /** Each batch's lag: the partition's high watermark minus the offset after the batch (kafkajs's offsetLag). */
+  readonly lagSeen: (topic: string, partition: number, lag: number) => void;
 }
 
 export class ConsumerRunner {
@@ -112,6 +114,7 @@ export class ConsumerRunner {
     await this.joined;
     this.touch();
     const fetched = { topic: batch.topic, partition: batch.partition, records: batch.messages };
+    this.options.lagSeen(batch.topic, batch.partition, Number(batch.offsetLag()));
     this.options.onBatch(fetched, () => isRunning() && !isStale(), resolveOffset);
     await heartbeat();
   }

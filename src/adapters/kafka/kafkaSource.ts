@@ -40,6 +40,10 @@ export interface KafkaSourceMetrics extends SnapshotMetrics {
   crash(): void;
   recoveryFailed(): void;
   paused(): void;
+  /** A batch was fetched `lag` messages behind the partition's end. */
+  lag(topic: string, partition: number, lag: number): void;
+  /** The partitions are revoked: their lags are no longer this instance's. */
+  lagCleared(): void;
 }
 
 /** How often a paused partition looks whether its mailboxes drained. */
@@ -135,8 +139,12 @@ export class KafkaSource implements EventSource {
     });
     return new ConsumerRunner({
       kafka: this.kafka, groupId: this.options.groupId, topics: inputTopicsOf(this.options.topics), sessionTimeoutMs,
-      log: deps.log, onAssigned: (assignment) => this.onAssigned(assignment), onRevoking: () => void this.scheduler.snapshotAll(),
+      log: deps.log, onAssigned: (assignment) => this.onAssigned(assignment), onRevoking: () => {
+        deps.metrics.lagCleared();
+        void this.scheduler.snapshotAll();
+      },
       onBatch: (batch, isActive, applied) => applier.apply(batch, isActive, applied),
+      lagSeen: (topic, partition, lag) => deps.metrics.lag(topic, partition, lag),
       crashed: () => deps.metrics.crash(),
       rebalanced: () => deps.metrics.rebalance(),
     });

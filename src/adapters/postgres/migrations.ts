@@ -7,6 +7,7 @@ import m001 from "./migrations/001_facility_and_account.sql" with { type: "text"
 import m002 from "./migrations/002_account_state_origin.sql" with { type: "text" };
 import m003 from "./migrations/003_audit_events.sql" with { type: "text" };
 import m004 from "./migrations/004_event_log.sql" with { type: "text" };
+import m005 from "./migrations/005_ledger.sql" with { type: "text" };
 import type { SqlClient } from "./sqlClient.ts";
 
 interface Migration {
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "account_state_origin", sql: m002 },
   { version: 3, name: "audit_events", sql: m003 },
   { version: 4, name: "event_log", sql: m004 },
+  { version: 5, name: "ledger", sql: m005 },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS public.schema_migrations (

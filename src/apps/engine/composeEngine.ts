@@ -14,6 +14,7 @@ import { probeKafka } from "../../adapters/kafka/kafkaProbe.ts";
 import { AccountSync } from "../../adapters/postgres/accountSync.ts";
 import { PostgresAccountCopy } from "../../adapters/postgres/accountCopyReader.ts";
 import { SqlAuditLog } from "../../adapters/postgres/auditLog.ts";
+import { SqlLedgerTransactionReader } from "../../adapters/postgres/ledgerTransactionReader.ts";
 import { SqlFacilityStore } from "../../adapters/postgres/facilityStore.ts";
 import { probeRedis } from "../../adapters/redis/redisProbe.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
@@ -29,10 +30,16 @@ import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
 import { Reconciler } from "../../runtime/reconciler.ts";
 import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
-import { TrafficSimulator } from "../../simulate/trafficSimulator.ts";
+import { TrafficSimulator, type TransferClient } from "../../simulate/trafficSimulator.ts";
 import { SubscriptionHub } from "../../ws/subscriptionHub.ts";
 import { WsPublisher } from "../../ws/wsPublisher.ts";
 import { transferSubscriptionKey } from "../../ws/wsMessages.ts";
+import { WebhookSender } from "../../adapters/webhook/webhookSender.ts";
+import { createWebhookMetrics } from "../../observability/coldPathMetrics.ts";
+import { TransferWatchers } from "../../runtime/transferWatchers.ts";
+import type { TransferView } from "../../domain/transfer/transferView.ts";
+import type { Transfer } from "../../domain/transfer/transfer.ts";
+import { openEmbeddedLedger, type EmbeddedLedger } from "./embeddedLedger.ts";
 import { loadAuthSetup, type AuthSetup } from "./authSetup.ts";
 import { createEngineCore, type EngineCore } from "./engineCore.ts";
 import { openEventLogMode } from "./eventLogMode.ts";
@@ -75,15 +82,17 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const opened = await openEdges(config, instanceId, log, auth);
   if (!opened.ok) return opened;
   const edges = opened.edges;
-  const { core, sync, syncAccount } = buildCore(config, edges, alertThresholds, log);
+  const { core, sync, syncAccount, coldPath } = buildCore(config, edges, alertThresholds, log);
   const reconciler = new Reconciler({
     accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
     syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
+    ledger: ledgerToReconcile(config, edges), ledgerSettleMs: config.RECONCILE_LEDGER_SETTLE_MS,
   });
   edges.metrics.sources.reconciliationDriftAccounts = () => reconciler.report().driftAccounts;
+  edges.metrics.sources.reconciliationLedgerDriftTransfers = () => reconciler.report().ledger?.driftTransfers ?? 0;
 
   const lifecycle = { stopping: false };
-  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler }, edges.hub, config.WS_BUFFER_MAX_BYTES);
+  const app = createApp({ ...httpDepsOf(config, edges, core, sync, lifecycle), reconciliation: reconciler, transferWatch: coldPath.watchers }, edges.hub, config.WS_BUFFER_MAX_BYTES);
   const served = listen(app, config.PORT);
   if (!served.ok) return failStart(served.failure, edges, async () => {});
   // Where other instances forward the transfers this one decides.
@@ -92,9 +101,10 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
 
   const simulator = config.SIMULATE === "1"
-    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log)
+    ? new TrafficSimulator(core.ingest, core.facilities, { accounts: config.SIMULATE_ACCOUNTS, ratePerSecond: config.SIMULATE_RATE }, log, auth.required ? null : transferClientOf(app))
     : null;
   edges.eventLog?.start();
+  coldPath.ledger?.start();
   reconciler.start();
   await simulator?.start();
   if (!auth.required) log.warn("auth_disabled", { authMode: "none", message: "every route and the WebSocket are open to anyone who reaches the port; set JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS_FILE" });
@@ -107,6 +117,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
     lifecycle.stopping = true;
     reconciler.stop();
     simulator?.stop();
+    await coldPath.ledger?.stop();
+    coldPath.webhooks?.stop();
     core.stop();
     await edges.kafka?.source?.stop(); // stops consuming, then writes the last snapshots
     await sync.stop();
@@ -117,8 +129,15 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   return { ok: true, engine: { port: served.port, log, stop } };
 }
 
-/** The account actors and the Postgres copy they feed. */
+/** The ledger is in this engine's database (embedded: with its in-process worker; Kafka: unless RECONCILE_LEDGER=0). */
+function ledgerToReconcile(config: Config, edges: Edges): SqlLedgerTransactionReader | undefined {
+  const hasLedger = config.RECONCILE_LEDGER === "1" && (edges.kafka !== null || config.LEDGER_IN_PROCESS === "1");
+  return hasLedger ? new SqlLedgerTransactionReader(edges.store) : undefined;
+}
+
+/** The account actors, the Postgres copy they feed, and the cold path (status to clients; embedded: the ledger). */
 function buildCore(config: Config, edges: Edges, alertThresholds: AlertThresholds, log: Logger) {
+  const coldPath = coldPathOf(config, edges);
   const { metrics, store, kafka, eventLog } = edges;
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
@@ -136,17 +155,42 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     facilityStore: new SqlFacilityStore(store),
     outputs: outputsOf(edges, syncAccount), metrics, log, transfer2faTimeoutMs: config.TRANSFER_2FA_TIMEOUT_MS,
     transferJournal: kafka?.transferJournal, owns: kafka?.owns, riskScores: eventLog?.riskScores ?? undefined,
-    transferOutputs: {
-      transferChanged: (view) => edges.ws.transferChanged(view),
-      approved: (transfer) => kafka?.transferJournal.approved(transfer),
-    },
+    transferOutputs: { transferChanged: coldPath.transferChanged, approved: (transfer) => coldPath.approved(transfer) },
     remoteCurrencyOf: kafka === null ? undefined : async (accountId) => (await kafka.remoteBalanceOf(accountId))?.currency ?? null,
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
   metrics.sources.eventLogBuffered = () => eventLog?.buffered() ?? 0;
   metrics.sources.kafkaConsumerStalled = () => (kafka?.source?.status().stalled ? 1 : 0);
-  return { core, sync, syncAccount };
+  // Embedded: the ledger runs here, on the embedded store, and posts into this engine.
+  if (kafka === null && config.LEDGER_IN_PROCESS === "1") coldPath.ledger = openEmbeddedLedger(edges.store, core, metrics, log, config.LEDGER_BATCH_MAX);
+  return { core, sync, syncAccount, coldPath };
+}
+
+/**
+ * Where a transfer goes after a change: WebSocket, Server-Sent Events, webhooks; an approved one
+ * to the ledger (Kafka: its topic; embedded: the ledger in this process, once built).
+ */
+function coldPathOf(config: Config, edges: Edges) {
+  const watchers = new TransferWatchers(config.SSE_CONNECTIONS_MAX);
+  const deliveries = createWebhookMetrics(edges.metrics.registry);
+  const webhooks = config.WEBHOOK_URL === "" ? null : new WebhookSender({
+    url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, queueMax: config.WEBHOOK_QUEUE_MAX, log: edges.log,
+    counted: (outcome) => deliveries.inc({ outcome }),
+  });
+  const coldPath = {
+    watchers, webhooks, ledger: null as EmbeddedLedger | null,
+    transferChanged: (view: TransferView) => {
+      edges.ws.transferChanged(view);
+      watchers.changed(view);
+      webhooks?.transferChanged(view);
+    },
+    approved: (transfer: Transfer) => {
+      if (edges.kafka !== null) edges.kafka.transferJournal.approved(transfer);
+      else coldPath.ledger?.feed(transfer);
+    },
+  };
+  return coldPath;
 }
 
 /** What the routes read and call: ports only. */
@@ -175,6 +219,20 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
 type Listening = { readonly ok: true; readonly port: number } | { readonly ok: false; readonly failure: StartFailure };
 
 /** Binds the port, alone (no reusePort): a port another process holds is a failure, not a share of its traffic. */
+/**
+ * The simulator's transfers go through the engine's own route, in process (no socket), as a
+ * client's would: decided, audited, pushed. Only with auth off: the simulator holds no credential.
+ */
+function transferClientOf(app: ReturnType<typeof createApp>): TransferClient {
+  return async (body, idempotencyKey) => {
+    const response = await app.handle(new Request("http://simulator/v1/transfers", {
+      method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(body),
+    }));
+    await response.body?.cancel();
+    return response.status;
+  };
+}
+
 function listen(app: ReturnType<typeof createApp>, port: number): Listening {
   try {
     app.listen({ port, hostname: "0.0.0.0" });
@@ -299,7 +357,7 @@ function remotePushTo(hub: SubscriptionHub, core: EngineCore): (message: BusMess
     else if (message.kind === "alert") hub.publishAlert(message.accountId, message.data);
     else {
       hub.publishBalance(message.accountId, message.data);
-      if (message.transferId !== undefined) hub.publishBalance(transferSubscriptionKey(message.transferId), message.data);
+      if (message.transferId !== undefined) hub.publishBalance(transferSubscriptionKey(message.transferId), message.data, false);
     }
   };
 }

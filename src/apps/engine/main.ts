@@ -6,7 +6,9 @@
  * line of the logger's one shape on stdout, process warnings and uncaught errors included.
  */
 import { loadConfig } from "../../config.ts";
-import { createLogger, type Logger } from "../../observability/log.ts";
+import { stopOnSignals } from "../gracefulShutdown.ts";
+import { createLogger } from "../../observability/log.ts";
+import { routeProcessOutput } from "../../observability/processOutput.ts";
 import { loadAuthSetup } from "./authSetup.ts";
 import { startEngine } from "./composeEngine.ts";
 
@@ -31,34 +33,5 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
   }
   const running = started.engine;
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("shutdown_requested", { signal });
-    const deadline = setTimeout(() => {
-      log.error("shutdown_timed_out", { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    await running.stop();
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-/**
- * Warnings (Bun prints kafkajs's TimeoutNegativeWarning, for one) and uncaught errors become log
- * lines instead of free text on stderr. An uncaught error still ends the process, as it would.
- */
-function routeProcessOutput(log: Logger): void {
-  process.removeAllListeners("warning");
-  process.on("warning", (warning) => log.warn("process_warning", { name: warning.name, message: warning.message }));
-  const fatal = (kind: string) => (error: unknown) => {
-    log.error("uncaught_error", { kind, error: String(error), stack: error instanceof Error ? error.stack : undefined });
-    process.exit(1);
-  };
-  process.on("uncaughtException", fatal("exception"));
-  process.on("unhandledRejection", fatal("rejection"));
+  stopOnSignals(log, config.SHUTDOWN_TIMEOUT_MS, () => running.stop());
 }

@@ -37,6 +37,8 @@ export function kafkaSourceMetrics(metrics: Metrics): KafkaSourceMetrics {
     crash: () => metrics.kafkaConsumerCrashesTotal.inc(),
     recoveryFailed: () => metrics.kafkaRecoveryFailuresTotal.inc(),
     paused: () => metrics.kafkaPartitionPausesTotal.inc(),
+    lag: (topic, partition, lag) => metrics.kafkaConsumerLag.labels(topic, String(partition)).set(lag),
+    lagCleared: () => metrics.kafkaConsumerLag.reset(),
     snapshotWritten: (accounts) => {
       metrics.snapshotWritesTotal.inc();
       metrics.snapshotAccountsWrittenTotal.inc(accounts);

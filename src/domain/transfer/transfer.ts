@@ -53,3 +53,8 @@ const NEXT: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
 export function canChange(from: TransferStatus, to: TransferStatus): boolean {
   return NEXT[from].includes(to);
 }
+
+/** No status follows it: the transfer's story is over (a stream of its changes may end). */
+export function isFinal(status: TransferStatus): boolean {
+  return NEXT[status].length === 0;
+}

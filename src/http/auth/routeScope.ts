@@ -35,3 +35,15 @@ export function scoped(access: Access, scope: Scope) {
     },
   };
 }
+
+/**
+ * A page a browser opens (the dashboard): as `scoped`, and the credential may also come as the
+ * `access_token` query parameter, since a browser cannot put a header on the page it navigates to.
+ */
+export function scopedPage(access: Access, scope: Scope) {
+  return {
+    transform: async ({ request }: { request: Request }) => {
+      await access.authorize(request, scope, true);
+    },
+  };
+}

@@ -8,7 +8,8 @@ import { Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { formatAmount } from "../../domain/money.ts";
-import type { AccountRow, ReconciliationReport } from "../../runtime/ports.ts";
+import type { TransferFigures } from "../../domain/ledger/ledgerDrift.ts";
+import type { AccountRow, LedgerReconciliation, ReconciliationReport } from "../../runtime/ports.ts";
 import type { HttpDeps } from "../httpDeps.ts";
 
 const FiguresBody = t.Object({
@@ -17,6 +18,20 @@ const FiguresBody = t.Object({
   eodDate: t.String(),
   version: Type.Integer(),
   updatedAt: t.String(),
+});
+
+const TransferFiguresBody = t.Object({
+  status: t.String({ examples: ["POSTED"] }), fromAccountId: t.String(), toAccountId: t.String(), amount: t.String({ examples: ["50.00"] }), currency: t.String(),
+});
+
+const LedgerBody = t.Object({
+  transfersChecked: Type.Integer({ minimum: 0, description: "Transfers of this instance (APPROVED, POSTED, FAILED) unchanged for RECONCILE_LEDGER_SETTLE_MS" }),
+  driftTransfers: Type.Integer({ minimum: 0, description: "Of them, those the ledger disagrees on (the reconciliation_ledger_drift_transfers gauge)" }),
+  unavailable: t.Boolean({ description: "ledger.transactions could not be read in the last attempt; the figures are of the pass before" }),
+  drifts: t.Array(t.Object({
+    transferId: t.String(), engine: TransferFiguresBody,
+    ledger: t.Union([TransferFiguresBody, t.Null()], { description: "null: the ledger has no transaction for it" }),
+  }), { description: "At most 1000: POSTED in the engine but not (or with other figures) in the ledger, or posted in the ledger but FAILED or still APPROVED in the engine" }),
 });
 
 const ReconciliationBody = t.Object({
@@ -29,7 +44,22 @@ const ReconciliationBody = t.Object({
     engine: FiguresBody,
     copy: t.Union([FiguresBody, t.Null()], { description: "null: datalake.account has no row for the account" }),
   }), { description: "At most 1000 of the drifts" }),
+  ledger: t.Union([LedgerBody, t.Null()], { description: "The engine's transfers against ledger.transactions; null when this engine has no ledger to read" }),
 });
+
+function transferFiguresOf({ amountMinor, ...figures }: TransferFigures) {
+  return { ...figures, amount: formatAmount(amountMinor, minorDigitsOf(figures.currency) ?? 0) };
+}
+
+function ledgerBodyOf(ledger: LedgerReconciliation | null) {
+  if (ledger === null) return null;
+  return {
+    transfersChecked: ledger.transfersChecked, driftTransfers: ledger.driftTransfers, unavailable: ledger.unavailable,
+    drifts: ledger.drifts.map((drift) => ({
+      transferId: drift.transferId, engine: transferFiguresOf(drift.engine), ledger: drift.ledger === null ? null : transferFiguresOf(drift.ledger),
+    })),
+  };
+}
 
 function figuresOf(row: AccountRow) {
   const digits = minorDigitsOf(row.currency)!;
@@ -47,6 +77,7 @@ function bodyOf(report: ReconciliationReport) {
     drifts: report.drifts.map(({ engine, copy }) => ({
       accountId: engine.accountId, currency: engine.currency, engine: figuresOf(engine), copy: copy === null ? null : figuresOf(copy),
     })),
+    ledger: ledgerBodyOf(report.ledger),
   };
 }
 
@@ -55,7 +86,7 @@ export function reconciliationRoutes(deps: HttpDeps) {
     ...scoped(deps.access, "admin"),
     response: { 200: ReconciliationBody, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
     detail: {
-      summary: "The engine against datalake.account: every drift with both figures",
+      summary: "The engine against datalake.account and the ledger: every drift with both figures",
       description: "From the last full pass (every RECONCILE_INTERVAL_MS). Only accounts whose last change is older than SYNC_MAX_DELAY_MS (plus 1 s for a write in flight) are compared. A drift: the row is missing, or its balance, available balance, EOD date, version or origin are not the engine's.",
       tags: ["admin"], security: securityOf("admin"),
     },
