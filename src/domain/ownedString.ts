@@ -3,8 +3,9 @@
  * strings of up to 16 characters that JSON.parse returns (measured: parsing the same short ids a
  * second time takes no memory; 17+ characters do), and with about 15 million interned strings
  * alive the process stalls for minutes (measured: a restart decoding 700k accounts × 21 short ids
- * froze). The ids kept per account (its id and its dedupe window) are stored through this; longer
- * ids are already ordinary strings and are kept as they are. (Facility ids are few and shared.)
+ * froze). An account's id is stored through this (the dedupe window keeps no strings: it copies
+ * its ids' characters into its own array); longer ids are already ordinary strings and are kept
+ * as they are. (Facility ids are few and shared.)
  */
 const INTERNED_LENGTH_MAX = 16;
 
