@@ -262,9 +262,12 @@ export const benchmark: Benchmark = {
       if (drain.otherOutcomes !== 0) notes.push(`WARNING: ${drain.otherOutcomes} transactions were not applied (duplicate/ignored/dead-lettered)`);
       if (drain.balanceMismatches.length > 0) notes.push(`WARNING: balances differ from the expected: ${drain.balanceMismatches.slice(0, 5).join("; ")}`);
       else if (!drain.cutOff) notes.push(`checked: the ${new Set([...watch.first, ...watch.last]).size} watched accounts' current balances equal EOD + their transactions; messages_total applied = ${drain.applied.toLocaleString("en-US")}`);
-      const ratio = drain.steadyRate / kcatRate;
       const bareRate = MESSAGES / bare.firstToLastSec;
       const platformaticRate = typeof platformatic === "string" ? null : MESSAGES / platformatic.firstToLastSec;
+      // Issue 13's target: the engine beside the fastest bare client of this run (kcat beside it).
+      const fastestRate = Math.max(bareRate, platformaticRate ?? 0);
+      const fastestLabel = fastestRate === bareRate ? "bare kafkajs consumer" : "bare @platformatic/kafka consumer";
+      const ratio = drain.steadyRate / fastestRate;
       notes.push(platformaticRate === null
         ? `bare @platformatic/kafka consumer: did not run: ${platformatic}`
         : `bare @platformatic/kafka consumer (consume stream from earliest, no commits; toString + JSON.parse only): ${Math.round(platformaticRate).toLocaleString("en-US")} msg/s first→last, ${(platformatic as BareRun).totalSec.toFixed(1)} s with connect = ${(platformaticRate / kcatRate * 100).toFixed(0)}% of kcat, ${(platformaticRate / bareRate).toFixed(2)}× bare kafkajs; the engine reaches ${(drain.steadyRate / Math.max(bareRate, platformaticRate) * 100).toFixed(0)}% of the faster`);
@@ -282,17 +285,20 @@ export const benchmark: Benchmark = {
       return {
         benchmark: "kafka-ingest",
         measures: `messages/s from a 12-partition topic holding ${MESSAGES.toLocaleString("en-US")} transactions into applied balances (${ACCOUNTS.toLocaleString("en-US")} accounts with EODs)`,
-        target: ">= 50% of kcat's rate",
+        target: ">= 0.8 of the fastest bare client's rate (the client the engine uses should be that one)",
         subject: {
           label: "engine (Kafka → applied)", throughputPerSec: drain.steadyRate, peakRssMb: drain.peakRssMb,
           extra: { "incl_startup msg/s": round(MESSAGES / drain.totalSec), "total s": round(drain.totalSec, 1), "cpu/wall": round(drain.cpuPerWallSec, 2) },
         },
         baseline: {
-          label: "kcat -C > /dev/null", throughputPerSec: kcatRate,
-          extra: { "s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate), ...(platformaticRate === null ? {} : { "bare @platformatic/kafka msg/s": round(platformaticRate) }) },
+          label: `${fastestLabel} (the fastest bare client here)`, throughputPerSec: fastestRate,
+          extra: {
+            "kcat -C msg/s": round(kcatRate), "kcat s": round(kcatSec, 2), "bare kafkajs msg/s": round(bareRate),
+            ...(platformaticRate === null ? {} : { "bare @platformatic/kafka msg/s": round(platformaticRate) }),
+          },
         },
         ratio,
-        targetMet: ratio >= 0.5 && !drain.cutOff && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
+        targetMet: ratio >= 0.8 && !drain.cutOff && drain.otherOutcomes === 0 && drain.balanceMismatches.length === 0,
         notes,
       };
     } finally {
