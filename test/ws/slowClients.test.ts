@@ -23,10 +23,11 @@ const BATCH = 500;
  * peak is garbage not yet collected (the 300,000 refused subscriptions' answers), which the
  * collector takes when it likes: 368 to 522 MiB above were seen on 2-core machines, so this ceiling
  * is loose. What proves the bound is ROUND_GROWTH_MAX_MIB: a second identical round must not need
- * more than the first (nothing kept from one round to the next).
+ * much more than the first (a round that kept what it took would add ~350 MiB); the collector's
+ * timing alone moved the second round's peak by -52 to +147 MiB in the runs seen.
  */
 const RSS_CEILING_MIB = 1024;
-const ROUND_GROWTH_MAX_MIB = 128;
+const ROUND_GROWTH_MAX_MIB = 256;
 
 let engine: EngineProcess;
 const logFile = `/tmp/slow-clients-${Date.now()}.log`;
