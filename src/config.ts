@@ -82,6 +82,11 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
+/** KAFKA_BROKERS as a list (empty: embedded mode). */
+export function brokersOf(config: Config): string[] {
+  return config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
+}
+
 const BUS_SECRET_LENGTH_MIN = 32;
 /** HS256 with a shorter secret can be brute-forced offline from one token. */
 const JWT_SECRET_LENGTH_MIN = 32;

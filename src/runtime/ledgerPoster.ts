@@ -8,7 +8,7 @@
 import type { ApprovedTransfer } from "../domain/ledger/postingPlan.ts";
 import type { Logger } from "../observability/log.ts";
 import { failedItemOf } from "./ledgerOutboxItems.ts";
-import type { LedgerDeadLetters, LedgerOutlet, LedgerStore } from "./ports.ts";
+import type { LedgerBatchOutcome, LedgerDeadLetters, LedgerOutlet, LedgerStore } from "./ports.ts";
 
 export const LEDGER_RETRY_DELAYS_MS: readonly number[] = [2000, 4000, 8000];
 
@@ -64,7 +64,7 @@ export class LedgerPoster {
     for (const wake of this.waits) wake();
   }
 
-  private recorded(outcome: Awaited<ReturnType<LedgerStore["post"]>>): void {
+  private recorded(outcome: LedgerBatchOutcome): void {
     const { counted, log } = this.options;
     if (outcome.posted > 0) counted("posted", outcome.posted);
     if (outcome.duplicates > 0) counted("duplicate", outcome.duplicates);

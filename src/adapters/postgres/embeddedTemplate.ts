@@ -12,8 +12,11 @@ const PGLITE_ENTRY = Bun.resolveSync("@electric-sql/pglite", import.meta.dir);
 const MAKER = join(import.meta.dir, "embeddedTemplateMaker.ts");
 const MAKE_TIMEOUT_MS = 120_000;
 
+/** The path, found once per process (every in-memory store of a test run opens through here). */
+let pathOnce: Promise<string | null> | null = null;
+
 export async function embeddedTemplate(): Promise<Blob | null> {
-  const path = await templatePath();
+  const path = await (pathOnce ??= templatePath());
   if (path === null) return null;
   if (!existsSync(path)) await make(path);
   return existsSync(path) ? Bun.file(path) : null;

@@ -16,7 +16,7 @@ import { InstanceDirectory } from "../../adapters/redis/instanceDirectory.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import { explainedBalanceOf, type ExplainedBalance } from "../../domain/account/balanceExplanation.ts";
 import { balanceViewOf, type BalanceView } from "../../domain/account/balanceView.ts";
-import type { Config } from "../../config.ts";
+import { brokersOf, type Config } from "../../config.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Metrics } from "../../observability/metrics.ts";
 import { partitionForKey } from "../../runtime/partitionForKey.ts";
@@ -103,8 +103,4 @@ async function remoteStateFrom(snapshots: RedisSnapshotStore, shardCount: number
     log.error("snapshot_account_corrupt", { accountId, error: error.message });
     return null;
   }
-}
-
-export function brokersOf(config: Config): string[] {
-  return config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
 }

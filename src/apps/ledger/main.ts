@@ -6,11 +6,12 @@
 import { checkLedger, ledgerTotals } from "../../adapters/postgres/ledgerCheck.ts";
 import { openPostgresClient } from "../../adapters/postgres/postgresClient.ts";
 import { loadConfig } from "../../config.ts";
+import { roleArguments } from "../roleArguments.ts";
 import { createLogger } from "../../observability/log.ts";
 
 export async function runLedger(argv: readonly string[]): Promise<void> {
   const log = createLogger("info", (line) => process.stderr.write(`${line}\n`));
-  const rest = argv.filter((_, i) => argv[i] !== "--role" && argv[i - 1] !== "--role");
+  const rest = roleArguments(argv);
   const loaded = loadConfig(process.env, [], "ledger-check");
   const errors = [
     ...(rest.length === 1 && rest[0] === "check" ? [] : [`ledger: the one command is "check" (bun run ledger check), not "${rest.join(" ")}"`]),

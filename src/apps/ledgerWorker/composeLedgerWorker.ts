@@ -14,7 +14,7 @@ import { KafkaLedgerDeadLetters } from "../../adapters/kafka/ledgerDeadLetters.t
 import { KafkaLedgerOutlet } from "../../adapters/kafka/ledgerOutlet.ts";
 import { SqlLedgerStore } from "../../adapters/postgres/ledgerStore.ts";
 import { openPostgresClient } from "../../adapters/postgres/postgresClient.ts";
-import type { Config } from "../../config.ts";
+import { brokersOf, type Config } from "../../config.ts";
 import { createLedgerMetrics } from "../../observability/coldPathMetrics.ts";
 import type { Logger } from "../../observability/log.ts";
 import { LedgerPoster } from "../../runtime/ledgerPoster.ts";
@@ -29,7 +29,7 @@ export interface RunningLedgerWorker {
 }
 
 export async function startLedgerWorker(config: Config, log: Logger): Promise<RunningLedgerWorker> {
-  const brokers = config.KAFKA_BROKERS.split(",").map((b) => b.trim()).filter((b) => b !== "");
+  const brokers = brokersOf(config);
   const instanceId = config.INSTANCE_ID || `ledger-${process.pid}`;
   const sql = await openPostgresClient(config.DATABASE_URL, { poolSizeMax: 6, onConnectionError: (error) => log.warn("postgres_error", { error: String(error) }) });
   const store = new SqlLedgerStore(sql);

@@ -7,6 +7,7 @@
 import { isCalendarDate } from "../../domain/calendar.ts";
 import { alertThresholdsFor } from "../../domain/account/highValueAlert.ts";
 import { loadConfig, type Config } from "../../config.ts";
+import { roleArguments } from "../roleArguments.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { openReportSources } from "./composeReport.ts";
 import { csvReportSink } from "./csvReport.ts";
@@ -29,7 +30,7 @@ const FLAGS = ["--date", "--format", "--out"];
 
 /** The arguments after `--role report`: `eod --date D [--format F] [--out FILE]`, or what is wrong with them. */
 export function reportArgsOf(argv: readonly string[]): { ok: true; args: ReportArgs } | { ok: false; error: string } {
-  const rest = argv.filter((_, i) => argv[i] !== "--role" && argv[i - 1] !== "--role");
+  const rest = roleArguments(argv);
   if (rest[0] !== "eod") return { ok: false, error: `report: the one report is "eod" (${USAGE}), not "${rest[0] ?? ""}"` };
   const values = new Map<string, string>();
   for (let i = 1; i < rest.length; i += 2) {
