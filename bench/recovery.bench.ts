@@ -11,13 +11,15 @@ import { partitionForKey } from "../src/runtime/partitionForKey.ts";
 import type { Benchmark } from "./lib/benchResult.ts";
 import { createBenchDatabase, ensureServices, startEngineProcess, waitUntil, BENCH_BUS_SECRET } from "./lib/benchServices.ts";
 import { BenchTopics, BROKERS, deleteRedisPrefix, REDIS_URL, uniqueName } from "./lib/kafkaBenchKit.ts";
-import { rssMb } from "./lib/processMemory.ts";
+import { peakRssMb, rssMb } from "./lib/processMemory.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_RECOVERY_ACCOUNTS ?? 1_000_000);
 const TRANSACTIONS_PER_ACCOUNT = 10;
 const SHARDS = 12;
 const HSET_FIELDS_PER_COMMAND = 1000;
 const AKKA_BYTES_PER_IDLE_ACTOR = 400;
+/** How long after the copy caught up its memory is read. */
+const COPY_SETTLE_MS = 10_000;
 
 /** One account as the snapshot codec writes it (src/adapters/redis/accountCodec.ts, its current version). */
 function encodedAccount(i: number): string {
@@ -54,7 +56,15 @@ async function writeSnapshots(redis: Redis, prefix: string, topics: string[]): P
   }
 }
 
-async function timeToReady(env: Record<string, string>): Promise<{ seconds: number; rssMb: number; stop: () => Promise<void> }> {
+interface Restart {
+  readonly seconds: number;
+  readonly readyAtMs: number;
+  readonly rssMb: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+async function timeToReady(env: Record<string, string>): Promise<Restart> {
   const started = performance.now();
   const engine = await startEngineProcess(env);
   try {
@@ -63,9 +73,26 @@ async function timeToReady(env: Record<string, string>): Promise<{ seconds: numb
     await engine.stop(); // not left running after a failed run
     throw error;
   }
-  const seconds = (performance.now() - started) / 1000;
+  const readyAtMs = performance.now();
+  const seconds = (readyAtMs - started) / 1000;
   Bun.sleepSync(1000); // let the heap settle before reading its size
-  return { seconds, rssMb: rssMb(engine.pid), stop: () => engine.stop() };
+  return { seconds, readyAtMs, rssMb: rssMb(engine.pid), pid: engine.pid, stop: () => engine.stop() };
+}
+
+/**
+ * After ready the engine copies every recovered account to datalake.account in the background
+ * (the copy converges after a restart): the time until all rows are there, and the memory then.
+ */
+async function copyCaughtUp(restart: Restart, databaseUrl: string): Promise<{ seconds: number; rssMb: number; peakRssMb: number }> {
+  const rows = () => {
+    const run = Bun.spawnSync(["psql", databaseUrl, "-At", "-c", "SELECT count(*) FROM datalake.account"], { stderr: "pipe" });
+    return Number(run.stdout.toString().trim());
+  };
+  await waitUntil(() => rows() >= ACCOUNTS, 600_000, "the Postgres copy of every recovered account");
+  const seconds = (performance.now() - restart.readyAtMs) / 1000;
+  // Seen in runs: 1 s after, the collector has not yet returned the walk's garbage (+40 %); 10 s after, it has.
+  Bun.sleepSync(COPY_SETTLE_MS);
+  return { seconds, rssMb: rssMb(restart.pid), peakRssMb: peakRssMb(restart.pid) };
 }
 
 export const benchmark: Benchmark = {
@@ -81,7 +108,6 @@ export const benchmark: Benchmark = {
       KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", REDIS_KEY_PREFIX: prefix,
       KAFKA_GROUP_ID: prefix, KAFKA_TOPIC_EOD: topics.eod, KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
       KAFKA_TOPIC_DLQ: `${id}.dlq`, KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`, DATABASE_URL: database.url,
-      SYNC_MAX_DELAY_MS: "3600000", SYNC_MIN_INTERVAL_MS: "3600000",
     });
     try {
       await benchTopics.create([topics.eod, topics.transactions], SHARDS);
@@ -89,23 +115,30 @@ export const benchmark: Benchmark = {
       await empty.stop();
       await writeSnapshots(redis, `${id}-full`, [topics.eod, topics.transactions]);
       const full = await timeToReady(envOf(`${id}-full`));
+      const copy = await copyCaughtUp(full, database.url);
       await full.stop();
       const bytesPerAccount = ((full.rssMb - empty.rssMb) * 1024 * 1024) / ACCOUNTS;
+      const bytesPerAccountCopied = ((copy.rssMb - empty.rssMb) * 1024 * 1024) / ACCOUNTS;
       return {
         benchmark: "recovery",
         measures: `restart with ${ACCOUNTS.toLocaleString("en-US")} accounts × ${TRANSACTIONS_PER_ACCOUNT} intraday transactions: snapshot load + replay to ready; memory per account`,
         target: "ready < 10 s, < 1 KB per account",
         subject: {
-          label: "engine restart", peakRssMb: full.rssMb,
-          extra: { "seconds to ready": full.seconds, "bytes per account": bytesPerAccount, "empty engine seconds to ready": empty.seconds, "empty engine RSS MiB": empty.rssMb },
+          label: "engine restart", peakRssMb: copy.peakRssMb,
+          extra: {
+            "seconds to ready": full.seconds, "bytes per account": bytesPerAccount, "empty engine seconds to ready": empty.seconds, "empty engine RSS MiB": empty.rssMb,
+            "copy caught up, seconds after ready": copy.seconds, "bytes per account once copied": bytesPerAccountCopied,
+          },
         },
         baseline: { label: "Akka idle actor (published)", extra: { "bytes per account": AKKA_BYTES_PER_IDLE_ACTOR } },
         ratio: bytesPerAccount / AKKA_BYTES_PER_IDLE_ACTOR,
-        targetMet: full.seconds < 10 && bytesPerAccount < 1024,
+        targetMet: full.seconds < 10 && bytesPerAccount < 1024 && bytesPerAccountCopied < 1024,
         notes: [
           "ratio = bytes per account ÷ Akka's 400 bytes per idle actor (an actor here also holds its dedupe window: 21 ids)",
           "the snapshot offsets are at the end of the (empty) topics, so the replay part is nil; the time is snapshot load + decode + group join",
-          "bytes per account = (RSS at ready with the accounts − RSS at ready of an empty engine) ÷ accounts; it includes the rows queued for the Postgres copy after a recovery",
+          "bytes per account = (RSS 1 s after ready with the accounts − RSS at ready of an empty engine) ÷ accounts; most accounts are dormant (kept as their snapshot text until first used)",
+          "once copied = the same, 10 s after every recovered account's row is in datalake.account (a background walk reads each dormant account's row from its text); the target holds for both",
+          "peak RSS is the process's high-water mark (VmHWM) over the load, the walk and the copy",
         ],
       };
     } finally {

@@ -29,7 +29,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   const gauge = (name: string, help: string) => new Gauge({ name: METRIC_PREFIX + name, help, registers: [registry] });
   /** Read at scrape time; the engine and the composition root point them at the live figures. */
   const sources = {
-    accountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
+    accountCount: () => 0, dormantAccountCount: () => 0, syncPendingRows: () => 0, eventLogBuffered: () => 0, kafkaConsumerStalled: () => 0, mailboxQueued: () => 0,
     wsBufferedBytes: () => 0, wsSubscriptions: () => 0, holdsActive: () => 0, reconciliationDriftAccounts: () => 0, reconciliationLedgerDriftTransfers: () => 0,
   };
   const gaugeOf = (name: string, help: string, read: () => number, registers = [registry]) =>
@@ -47,6 +47,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     alertsTotal: counter("alerts_total", "High-value alerts raised"),
     facilityLookupsTotal: counter("facility_lookups_total", "Facility lookups by result", ["result"]),
     accounts: gaugeOf("accounts", "Accounts held in memory", () => sources.accountCount()),
+    accountsDormant: gaugeOf("accounts_dormant", "Accounts held as their recovered snapshot, not decoded since (included in accounts)", () => sources.dormantAccountCount(), kafkaRegisters),
     reconciliationDriftAccounts: gaugeOf("reconciliation_drift_accounts", "Accounts whose datalake.account row disagrees with the engine past the sync delay (last full pass)", () => sources.reconciliationDriftAccounts()),
     reconciliationLedgerDriftTransfers: gaugeOf("reconciliation_ledger_drift_transfers", "Transfers whose ledger.transactions row disagrees with the engine past RECONCILE_LEDGER_SETTLE_MS (last full pass)", () => sources.reconciliationLedgerDriftTransfers()),
     wsClients: gauge("ws_clients", "Connected WebSocket clients"),

@@ -33,9 +33,8 @@ export class FacilityChanges implements FacilityAdmin {
   /** Gives every account that uses the facility its limit (or an unknown one, in another currency). */
   async applyToAccounts(facility: Facility): Promise<number> {
     const changes: (FacilityChangeOutcome | Promise<FacilityChangeOutcome>)[] = [];
-    for (const [shardId, state] of this.runtime.accounts()) {
-      if (state.eod?.facilityId !== facility.facilityId) continue;
-      changes.push(this.runtime.run(shardId, state.accountId, (current) => this.change(current, facility, shardId)));
+    for (const [shardId, accountId] of [...this.runtime.onFacility(facility.facilityId)]) {
+      changes.push(this.runtime.run(shardId, accountId, (current) => this.change(current, facility, shardId)));
     }
     const outcomes = await Promise.all(changes);
     return outcomes.filter((outcome) => outcome === "applied").length;

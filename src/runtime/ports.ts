@@ -49,9 +49,12 @@ export interface FacilityAdmin {
 
 /** What a source that owns partitions needs from the actors of each shard. */
 export interface ShardHost {
+  /** The shard's accounts in use (dormant ones are in `dormantOf`). */
   statesOf(shardId: number): ReadonlyMap<string, AccountState>;
-  /** Replaces a shard's accounts with recovered ones (on partition assignment). */
-  load(shardId: number, states: Iterable<AccountState>): void;
+  /** The shard's dormant accounts: account id → their snapshot text (dormantAccounts.ts). */
+  dormantOf(shardId: number): ReadonlyMap<string, string>;
+  /** Replaces a shard's accounts with recovered ones (on partition assignment), decoded or dormant. */
+  load(shardId: number, states: Iterable<AccountState>, dormant: Map<string, string>): void;
   /** Forgets a shard whose partition went to another instance. */
   drop(shardId: number): void;
   /** Messages waiting in the shard's mailboxes. */
@@ -322,7 +325,8 @@ export interface SnapshotStore {
   /** Claims a shard for `generation`; refused when an equal or newer one holds it. */
   claim(shardId: number, generation: number, instance: string): Promise<ShardClaim>;
   /** "fenced" when a newer claim holds the shard; "lost" when the store lost it altogether. */
-  write(shardId: number, generation: number, instance: string, accounts: ReadonlyMap<string, AccountState>, offsets: Record<string, string>): Promise<"written" | "fenced" | "lost">;
+  /** An account given as a string is one already encoded (a dormant account, written as it was read). */
+  write(shardId: number, generation: number, instance: string, accounts: ReadonlyMap<string, AccountState | string>, offsets: Record<string, string>): Promise<"written" | "fenced" | "lost">;
   load(shardId: number): Promise<ShardSnapshot>;
   /** One account another instance owns, wherever the producer's partitioner put it. */
   findAccount(accountId: string, homeShardId: number, shardCount: number): Promise<AccountState | null>;
@@ -336,7 +340,10 @@ export interface ShardClaim {
 }
 
 export interface ShardSnapshot {
+  /** The accounts decoded at load: those that may not stay dormant, and any of an older codec. */
   readonly accounts: AccountState[];
+  /** The accounts left encoded: account id → its text (dormantAccounts.ts). */
+  readonly dormant: Map<string, string>;
   /** topic → the next offset to read (everything before it is inside `accounts`). */
   readonly offsets: Record<string, string>;
 }

@@ -9,7 +9,6 @@
  */
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Logger } from "../observability/log.ts";
-import { accountRowOf } from "./accountRow.ts";
 import { reconcileLedger } from "./ledgerReconciliation.ts";
 import type {
   AccountCopyBatchReader, AccountRow, LedgerReconciliation, LedgerTransactionReader, ReconciliationDrift, ReconciliationReader, ReconciliationReport,
@@ -21,8 +20,12 @@ export const RECONCILIATION_DRIFTS_LISTED_MAX = 1000;
 export const RECONCILIATION_SETTLE_MS = 1000;
 
 export interface ReconcilerOptions {
-  readonly accounts: () => Iterable<[number, AccountState]>;
-  readonly stateOf: (accountId: string) => AccountState | undefined;
+  /** The rows of every account held (dormant ones read without waking them). */
+  readonly rows: () => Iterable<AccountRow>;
+  /** The accounts that may hold transfers (a dormant one holds none), for the ledger part. */
+  readonly accountsWithTransfers: () => Iterable<[number, AccountState]>;
+  /** Whether the account is still at `version` (unchanged while its row was read). */
+  readonly isAt: (accountId: string, version: number) => boolean;
   readonly copy: AccountCopyBatchReader;
   readonly syncMaxDelayMs: number;
   readonly intervalMs: number;
@@ -66,7 +69,7 @@ export class Reconciler implements ReconciliationReader {
     const drifts: ReconciliationDrift[] = [];
     let checked = 0;
     let driftAccounts = 0;
-    for (const chunk of settledChunks(this.options.accounts(), settledBeforeMs)) {
+    for (const chunk of settledChunks(this.options.rows(), settledBeforeMs)) {
       const read = await this.options.copy.readMany(chunk.map((row) => row.accountId));
       if (!read.ok) {
         this.options.log.warn("reconciliation_copy_unavailable", { error: read.error });
@@ -76,7 +79,7 @@ export class Reconciler implements ReconciliationReader {
       const copies = new Map(read.rows.map((row) => [row.accountId, row]));
       for (const engine of chunk) {
         // An account that changed while its row was read is compared next time.
-        if (this.options.stateOf(engine.accountId)?.version !== engine.version) continue;
+        if (!this.options.isAt(engine.accountId, engine.version)) continue;
         checked += 1;
         const copy = copies.get(engine.accountId) ?? null;
         if (copy !== null && sameFigures(engine, copy)) continue;
@@ -93,7 +96,7 @@ export class Reconciler implements ReconciliationReader {
   private async ledgerPart(): Promise<LedgerReconciliation | null> {
     if (this.options.ledger === undefined) return null;
     const settledBeforeMs = this.now() - (this.options.ledgerSettleMs ?? LEDGER_SETTLE_MS_DEFAULT);
-    const result = await reconcileLedger(this.options.accounts(), this.options.ledger, settledBeforeMs);
+    const result = await reconcileLedger(this.options.accountsWithTransfers(), this.options.ledger, settledBeforeMs);
     if (!result.ok) {
       this.options.log.warn("reconciliation_ledger_unavailable", { error: result.error });
       const previous = this.last.ledger ?? { transfersChecked: 0, driftTransfers: 0, drifts: [] };
@@ -112,12 +115,10 @@ export class Reconciler implements ReconciliationReader {
 }
 
 /** The rows of the accounts whose last change is settled, copied now, a chunk at a time. */
-function* settledChunks(accounts: Iterable<[number, AccountState]>, settledBeforeMs: number): Generator<AccountRow[]> {
+function* settledChunks(rows: Iterable<AccountRow>, settledBeforeMs: number): Generator<AccountRow[]> {
   let chunk: AccountRow[] = [];
-  for (const [, state] of accounts) {
-    if (state.updatedAtMs > settledBeforeMs) continue;
-    const row = accountRowOf(state);
-    if (row === null) continue;
+  for (const row of rows) {
+    if (row.updatedAtMs > settledBeforeMs) continue;
     chunk.push(row);
     if (chunk.length === RECONCILIATION_CHUNK_ACCOUNTS) {
       yield chunk;

@@ -1,6 +1,7 @@
 /** The snapshot codec: every version it ever wrote still loads; what it writes now round-trips. */
 import { describe, expect, test } from "bun:test";
-import { ACCOUNT_CODEC_VERSION, decodeAccount, encodeAccount } from "../../src/adapters/redis/accountCodec.ts";
+import { ACCOUNT_CODEC_VERSION, decodeAccount, dormantRowOf, dormantUsesFacility, encodeAccount, isDormantEncoding } from "../../src/adapters/redis/accountCodec.ts";
+import { accountRowOf } from "../../src/runtime/accountRow.ts";
 import { dedupeWindowSize, type AccountState } from "../../src/domain/account/accountState.ts";
 import { WindowKind } from "../../src/domain/account/dedupeWindow.ts";
 import { account, eod, txn } from "../domain/builders.ts";
@@ -28,12 +29,21 @@ const busy = () => account(
   txn({ messageId: "m3", transactionId: "t1", eventType: "TRANSACTION_REMOVED", amount: "12.34", bookingDate: "2026-11-22" }),
 );
 
+/** Where version 6 keeps its fields: the version and its two header elements come first. */
+const V6 = { holds: 8, buckets: 7, ids: 13 };
+
+/** Exactly the layout version 5 wrote: version 6 without its header. */
+function v5Of(state: AccountState): unknown[] {
+  const v6 = JSON.parse(encodeAccount(state));
+  return [5, ...v6.slice(3)];
+}
+
 /**
  * Exactly the layout version 4 wrote: the base fields, the window as three lists of [id, date]
  * pairs (an EOD's id tagged "E" + its asOfDate), the origin, the transfer part.
  */
 function v4Of(state: AccountState): unknown[] {
-  const v5 = JSON.parse(encodeAccount(state));
+  const v5 = v5Of(state) as any[];
   const pairs = (...kinds: WindowKind[]) => state.dedupe.list().filter((entry) => kinds.includes(entry.kind))
     .map((entry) => [entry.id, entry.kind === WindowKind.eodMessage ? `E${entry.date}` : entry.date]);
   return [4, ...v5.slice(1, 9), pairs(WindowKind.eodMessage, WindowKind.transactionMessage), pairs(WindowKind.created), pairs(WindowKind.removed), v5[9], v5[10]];
@@ -112,17 +122,23 @@ describe("the account codec", () => {
     expect(decoded.dedupe.lastEodMessageIdOf("2026-11-21")).toBe("e1");
   });
 
+  test("a version 5 snapshot (no header) loads to the same state", () => {
+    const state = withTransfer();
+    expect(decodeAccount(JSON.stringify(v5Of(state)))).toEqual(state);
+  });
+
   test("a snapshot whose dedupe window does not add up fails loudly at load", () => {
     const encoded = JSON.parse(encodeAccount(busy()));
-    const ids: string = encoded[11];
-    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 11), ids.slice(1), ...encoded.slice(12)]))).toThrow(/dedupe window/);
-    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 11), `${ids}x`, ...encoded.slice(12)]))).toThrow(/dedupe window/);
-    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, 12), [], ...encoded.slice(13)]))).toThrow(/dedupe window/);
+    const at = V6.ids;
+    const ids: string = encoded[at];
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, at), ids.slice(1), ...encoded.slice(at + 1)]))).toThrow(/dedupe window/);
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, at), `${ids}x`, ...encoded.slice(at + 1)]))).toThrow(/dedupe window/);
+    expect(() => decodeAccount(JSON.stringify([...encoded.slice(0, at + 1), [], ...encoded.slice(at + 2)]))).toThrow(/dedupe window/);
   });
 
   test("a snapshot whose holds disagree with its open transfers fails loudly at load", () => {
     const encoded = JSON.parse(encodeAccount(withTransfer()));
-    encoded[6] = 4999; // holdsMinor
+    encoded[V6.holds] = 4999;
     expect(() => decodeAccount(JSON.stringify(encoded))).toThrow(/holds/);
   });
 
@@ -132,7 +148,56 @@ describe("the account codec", () => {
 
   test("a snapshot whose buckets disagree with the EOD fails loudly at load", () => {
     const encoded = JSON.parse(encodeAccount(busy()));
-    encoded[5] = [["2026-11-20", 100]]; // a bucket inside the EOD's day: impossible
+    encoded[V6.buckets] = [["2026-11-20", 100]]; // a bucket inside the EOD's day: impossible
     expect(() => decodeAccount(JSON.stringify(encoded))).toThrow(/invariant/);
+  });
+});
+
+describe("the header that lets a recovered account stay dormant", () => {
+  test("an account with no transfer and a known facility limit may stay dormant", () => {
+    expect(isDormantEncoding(encodeAccount(busy()))).toBe(true);
+  });
+
+  test("an account holding a transfer is decoded at recovery (its transfers are indexed and its holds counted)", () => {
+    expect(isDormantEncoding(encodeAccount(withTransfer()))).toBe(false);
+  });
+
+  test("an account whose facility limit is unknown is decoded at recovery (the refresher must ask for it)", () => {
+    expect(isDormantEncoding(encodeAccount({ ...busy(), facilityLimitMinor: null }))).toBe(false);
+  });
+
+  test("a snapshot of an older version is never left dormant", () => {
+    expect(isDormantEncoding(JSON.stringify(v5Of(busy())))).toBe(false);
+  });
+
+  test("the header names the EOD's facility exactly, whatever characters the id has", () => {
+    const state = busy();
+    const facilityId = 'f"1\\,x';
+    const encoded = encodeAccount({ ...state, eod: { ...state.eod!, facilityId } });
+    expect(dormantUsesFacility(encoded, facilityId)).toBe(true);
+    expect(dormantUsesFacility(encoded, 'f"1')).toBe(false);
+    expect(dormantUsesFacility(encodeAccount(state), facilityId)).toBe(false);
+  });
+
+  test("a dormant account's row, read without building the account, is the row of the account decoded", () => {
+    for (const state of [busy(), { ...busy(), originMs: 7, version: 41 }, account(eod({ messageId: "e9", balance: "-3.10" }))]) {
+      const encoded = encodeAccount(state);
+      expect(dormantRowOf(state.accountId, encoded)).toEqual(accountRowOf(decodeAccount(encoded)));
+    }
+    expect(dormantRowOf("123", encodeAccount(account()))).toBeNull(); // no EOD, no row
+  });
+
+  test("a dormant row filed under another account, or of fields that do not fit, fails loudly", () => {
+    const encoded = encodeAccount(busy());
+    expect(() => dormantRowOf("999", encoded)).toThrow(/holds the state of 123/);
+    const fields = JSON.parse(encoded);
+    fields[V6.holds] = "x";
+    expect(() => dormantRowOf("123", JSON.stringify(fields))).toThrow(/does not fit/);
+  });
+
+  test("a value whose header disagrees with its state fails loudly at load", () => {
+    const encoded = JSON.parse(encodeAccount(busy()));
+    expect(() => decodeAccount(JSON.stringify([6, 1, ...encoded.slice(2)]))).toThrow(/header/);
+    expect(() => decodeAccount(JSON.stringify([6, 0, "another facility", ...encoded.slice(3)]))).toThrow(/header/);
   });
 });

@@ -76,10 +76,10 @@ export class ShardRecovery {
       current.epoch = epoch; // nobody else held it in between: memory is current
     } else {
       const snapshot = await store.load(shardId);
-      host.load(shardId, snapshot.accounts);
+      host.load(shardId, snapshot.accounts, snapshot.dormant);
       const journalEnd = await this.deps.journalEnd(shardId);
       owned.own(shardId, epoch, await this.startOffsets(shardId, snapshot.offsets)).journalEnd = journalEnd;
-      log.info("shard_recovered", { shardId, accounts: snapshot.accounts.length, offsets: snapshot.offsets });
+      log.info("shard_recovered", { shardId, accounts: snapshot.accounts.length + snapshot.dormant.size, dormant: snapshot.dormant.size, offsets: snapshot.offsets });
       this.deps.onShardRecovered?.(shardId);
     }
     const shard = owned.get(shardId)!;

@@ -62,9 +62,11 @@ export class SnapshotScheduler {
     const offsets = JSON.stringify(appliedOffsetsOf(shard));
     if (shard.dirty.size === 0 && offsets === shard.snapshotOffsets) return;
     const states = this.host.statesOf(shardId);
-    const changed = new Map<string, AccountState>();
+    const dormant = this.host.dormantOf(shardId);
+    const changed = new Map<string, AccountState | string>();
     for (const accountId of shard.dirty) {
-      const state = states.get(accountId);
+      // Dirty is a change, and a change wakes: only a rewrite after a loss asks for dormant ones.
+      const state = states.get(accountId) ?? dormant.get(accountId);
       if (state !== undefined) changed.set(accountId, state);
     }
     const dirty = [...shard.dirty];
@@ -91,6 +93,7 @@ export class SnapshotScheduler {
     const claim = await this.store.claim(shardId, shard.epoch, this.instanceId);
     if (!claim.granted) return this.fenced(shardId, shard.epoch);
     for (const accountId of this.host.statesOf(shardId).keys()) shard.dirty.add(accountId);
+    for (const accountId of this.host.dormantOf(shardId).keys()) shard.dirty.add(accountId);
     this.rewriteAll(); // Redis lost the others too, idle or not: each write will say so
   }
 

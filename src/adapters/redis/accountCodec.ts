@@ -10,17 +10,24 @@
  * writes the dedupe window as the window's own three parts (its ids joined in one string, a
  * word per entry, its dates: see DedupeWindow.toParts) instead of three lists of [id, date]
  * pairs: one string to escape instead of two strings and an array per id, and a third of the bytes.
+ * Version 6 puts a header before version 5's fields, readable without decoding the value: whether
+ * the account must be decoded at recovery (1) or may stay dormant (0: see dormantAccounts.ts), and
+ * its EOD's facility id, so that a facility change finds the dormant accounts it applies to.
+ * The header is checked against the decoded state: a value whose header lies fails loudly.
  */
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { figuresOf } from "../../domain/account/accountFigures.ts";
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { ID_LENGTH_MAX } from "../../domain/identifier.ts";
 import { DedupeWindow, WindowKind, windowNamespaceOf } from "../../domain/account/dedupeWindow.ts";
 import { ownedString } from "../../domain/ownedString.ts";
+import { staysDormant } from "../../runtime/dormantAccounts.ts";
+import type { AccountRow } from "../../runtime/ports.ts";
 import { decodeTransferPart, encodeTransferPart, type TransferPart } from "./transferCodec.ts";
 
-export const ACCOUNT_CODEC_VERSION = 5;
+export const ACCOUNT_CODEC_VERSION = 6;
 
 type EncodedEod = [balanceMinor: number, date: string, epochSeconds: number, nanos: number, facilityId: string];
 
@@ -38,8 +45,11 @@ type BaseFields = [
 /** Versions 1 to 4: the dedupe window as three lists of pairs (an EOD's id tagged "E" + asOfDate). */
 type PairWindow = [messageIds: [string, string][], createdIds: [string, string][], removedIds: [string, string][]];
 
-/** Version 5 before its window (DedupeWindow.toPartsJson), which the encoder appends as text. */
-type EncodedV5Head = [codecVersion: 5, ...fields: BaseFields, originMs: number, transfers: TransferPart];
+/** Version 6 before its window (DedupeWindow.toPartsJson), which the encoder appends as text. */
+type EncodedV6Head = [codecVersion: 6, wakesAtRecovery: 0 | 1, facilityId: string | null, ...fields: BaseFields, originMs: number, transfers: TransferPart];
+
+/** How every value that may stay dormant begins (the header's first two elements). */
+const DORMANT_PREFIX = "[6,0,";
 
 const NO_TRANSFERS: TransferPart = [[], [], []];
 
@@ -65,8 +75,10 @@ export class CorruptAccountError extends Error {}
 export function encodeAccount(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
-  const encoded: EncodedV5Head = [
+  const encoded: EncodedV6Head = [
     ACCOUNT_CODEC_VERSION,
+    staysDormant(state) ? 0 : 1,
+    eod === null ? null : eod.facilityId,
     state.accountId,
     state.currency,
     eod === null ? null : [eod.balanceMinor, eod.date, eod.timestamp.epochSeconds, eod.timestamp.nanos, eod.facilityId],
@@ -85,6 +97,18 @@ export function encodeAccount(state: AccountState): string {
 
 /** The account in `text`; throws CorruptAccountError when it is not one. */
 export function decodeAccount(text: string): AccountState {
+  const parsed = parsedArray(text);
+  if (parsed[0] === 6) return headedState(parsed);
+  if (parsed[0] === 5) return windowPartsState(parsed, 1);
+  // Version 1 had no tag: its first element is the account id.
+  if (typeof parsed[0] === "string") return pairState(parsed, 0, NO_TRANSFERS);
+  if (parsed[0] === 2) return pairState(parsed.slice(1), 0, NO_TRANSFERS);
+  if (parsed[0] === 3) return pairState(parsed.slice(1, 12), parsed[12], NO_TRANSFERS);
+  if (parsed[0] === 4) return pairState(parsed.slice(1, 12), parsed[12], parsed[13]);
+  throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
+}
+
+function parsedArray(text: string): unknown[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -92,17 +116,56 @@ export function decodeAccount(text: string): AccountState {
     throw new CorruptAccountError("an encoded account is not JSON");
   }
   if (!Array.isArray(parsed)) throw new CorruptAccountError("an encoded account is an array");
-  if (parsed[0] === 5) {
-    const window = DedupeWindow.fromParts(parsed[11], parsed[12], parsed[13]);
-    if (typeof window === "string") throw new CorruptAccountError(`an encoded account: ${window}`);
-    return stateOf(checkedBase(parsed.slice(1, 9)), window, parsed[9], parsed[10]);
-  }
-  // Version 1 had no tag: its first element is the account id.
-  if (typeof parsed[0] === "string") return pairState(parsed, 0, NO_TRANSFERS);
-  if (parsed[0] === 2) return pairState(parsed.slice(1), 0, NO_TRANSFERS);
-  if (parsed[0] === 3) return pairState(parsed.slice(1, 12), parsed[12], NO_TRANSFERS);
-  if (parsed[0] === 4) return pairState(parsed.slice(1, 12), parsed[12], parsed[13]);
-  throw new CorruptAccountError(`unknown account codec version ${String(parsed[0])}`);
+  return parsed;
+}
+
+/**
+ * The Postgres copy's row of a dormant account (`accountId`'s), null without an EOD: read from its
+ * text without building the account (no window, no Maps), for the copy after a recovery and
+ * reconciliation, which read every dormant account. Its fields are checked as at load; its
+ * window is checked when the account wakes.
+ */
+export function dormantRowOf(accountId: string, text: string): AccountRow | null {
+  const parsed = parsedArray(text);
+  if (parsed[0] !== ACCOUNT_CODEC_VERSION) throw new CorruptAccountError(`a dormant account of codec version ${String(parsed[0])}`);
+  const [id, currency, eod, facilityLimitMinor, buckets, holdsMinor, version, updatedAtMs] = checkedBase(parsed.slice(3, 11));
+  const originMs = parsed[11];
+  if (id !== accountId) throw new CorruptAccountError(`a dormant account ${accountId} holds the state of ${id}`);
+  if (typeof originMs !== "number" || !Number.isSafeInteger(originMs) || originMs < 0) throw new CorruptAccountError(`an encoded account has origin ${String(originMs)}`);
+  if (eod === null || currency === null) return null;
+  const figures = figuresOf(eod[0], buckets.reduce((sum, [, total]) => sum + total, 0), facilityLimitMinor, holdsMinor);
+  if (figures === null) throw new CorruptAccountError("an encoded account's figures are out of range");
+  return {
+    accountId, balanceMinor: figures.currentMinor, availableMinor: figures.availableMinor, currency, eodDate: eod[1], version, originMs, updatedAtMs,
+  };
+}
+
+/** Version 6: the header, then version 5's fields; the header must say what the state is. */
+function headedState(parsed: unknown[]): AccountState {
+  const state = windowPartsState(parsed, 3);
+  const facilityId = state.eod === null ? null : state.eod.facilityId;
+  if (parsed[1] !== (staysDormant(state) ? 0 : 1) || parsed[2] !== facilityId) throw new CorruptAccountError("an encoded account's header disagrees with its state");
+  return state;
+}
+
+/** Versions 5 and 6 from `at` (the account id): the base fields, origin, transfers, the window's three parts. */
+function windowPartsState(parsed: unknown[], at: number): AccountState {
+  const window = DedupeWindow.fromParts(parsed[at + 10], parsed[at + 11], parsed[at + 12]);
+  if (typeof window === "string") throw new CorruptAccountError(`an encoded account: ${window}`);
+  return stateOf(checkedBase(parsed.slice(at, at + 8)), window, parsed[at + 8], parsed[at + 9]);
+}
+
+/** True when the value may stay encoded at recovery (its header says so; older versions never do). */
+export function isDormantEncoding(text: string): boolean {
+  return text.startsWith(DORMANT_PREFIX);
+}
+
+/**
+ * Whether a dormant value's EOD uses `facilityId`, read from its header without decoding: the
+ * header holds the id as JSON.stringify wrote it, so comparing the text is exact.
+ */
+export function dormantUsesFacility(text: string, facilityId: string): boolean {
+  return isDormantEncoding(text) && text.startsWith(`${JSON.stringify(facilityId)},`, DORMANT_PREFIX.length);
 }
 
 function checkedBase(candidate: unknown[]): BaseFields {

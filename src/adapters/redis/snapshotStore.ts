@@ -11,7 +11,7 @@
 import type Redis from "ioredis";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import type { ShardClaim, ShardSnapshot, SnapshotStore } from "../../runtime/ports.ts";
-import { decodeAccount, encodeAccount } from "./accountCodec.ts";
+import { decodeAccount, encodeAccount, isDormantEncoding } from "./accountCodec.ts";
 
 /** Accounts read per HSCAN page when a snapshot is loaded. */
 const SCAN_PAGE_FIELDS = 2000;
@@ -62,10 +62,10 @@ export class RedisSnapshotStore implements SnapshotStore {
    */
   async write(
     shardId: number, generation: number, instance: string,
-    accounts: ReadonlyMap<string, AccountState>, offsets: Record<string, string>,
+    accounts: ReadonlyMap<string, AccountState | string>, offsets: Record<string, string>,
   ): Promise<"written" | "fenced" | "lost"> {
     const pairs: string[] = [];
-    for (const [accountId, state] of accounts) pairs.push(accountId, encodeAccount(state));
+    for (const [accountId, state] of accounts) pairs.push(accountId, typeof state === "string" ? state : encodeAccount(state));
     const written = await this.redis.eval(
       WRITE, 3, this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets"),
       String(generation), instance, JSON.stringify(offsets), ...pairs,
@@ -77,17 +77,23 @@ export class RedisSnapshotStore implements SnapshotStore {
    * The shard's accounts and offsets. Read with HSCAN in pages: one HGETALL of a large shard is a
    * reply of tens of MB that the client parses slowly and holds at once. The offsets are read
    * first; the claim keeps anyone else from writing meanwhile, so both belong to one snapshot.
+   * The accounts that may stay dormant are kept as their text; the others are decoded now.
    */
   async load(shardId: number): Promise<ShardSnapshot> {
     const offsets = await this.redis.get(this.key(shardId, "offsets"));
     const accounts: AccountState[] = [];
+    const dormant = new Map<string, string>();
     let cursor = "0";
     do {
       const [next, fields] = await this.redis.hscan(this.key(shardId, "accounts"), cursor, "COUNT", SCAN_PAGE_FIELDS);
-      for (let i = 1; i < fields.length; i += 2) accounts.push(decodeAccount(fields[i]!));
+      for (let i = 1; i < fields.length; i += 2) {
+        const text = fields[i]!;
+        if (isDormantEncoding(text)) dormant.set(fields[i - 1]!, text);
+        else accounts.push(decodeAccount(text));
+      }
       cursor = next;
     } while (cursor !== "0");
-    return { accounts, offsets: offsets === null ? {} : JSON.parse(offsets) };
+    return { accounts, dormant, offsets: offsets === null ? {} : JSON.parse(offsets) };
   }
 
   /**

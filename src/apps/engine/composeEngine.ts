@@ -17,6 +17,7 @@ import { SqlAuditLog } from "../../adapters/postgres/auditLog.ts";
 import { SqlLedgerTransactionReader } from "../../adapters/postgres/ledgerTransactionReader.ts";
 import { SqlFacilityStore } from "../../adapters/postgres/facilityStore.ts";
 import { probeRedis } from "../../adapters/redis/redisProbe.ts";
+import { decodeAccount, dormantRowOf, dormantUsesFacility } from "../../adapters/redis/accountCodec.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import { alertThresholdsFor, type AlertThresholds } from "../../domain/account/highValueAlert.ts";
 import { brokersOf, type Config } from "../../config.ts";
@@ -28,6 +29,7 @@ import { createMetrics } from "../../observability/metrics.ts";
 import type { BusMessage } from "../../adapters/redis/balanceBus.ts";
 import { accountRowOf } from "../../runtime/accountRow.ts";
 import { DeadLetterRing } from "../../runtime/deadLetterRing.ts";
+import { copyDormantAccounts, type DormantCopyDeps } from "../../runtime/dormantCopy.ts";
 import { Reconciler } from "../../runtime/reconciler.ts";
 import type { EngineOutputs, SourceStatus } from "../../runtime/ports.ts";
 import { TrafficSimulator, type TransferClient } from "../../simulate/trafficSimulator.ts";
@@ -84,7 +86,8 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const edges = opened.edges;
   const { core, sync, syncAccount, coldPath } = buildCore(config, edges, alertThresholds, log);
   const reconciler = new Reconciler({
-    accounts: () => core.runtime.accounts(), stateOf: (accountId) => core.runtime.stateOf(accountId), copy: new PostgresAccountCopy(edges.store),
+    rows: () => core.runtime.rows(), accountsWithTransfers: () => core.runtime.awakeAccounts(),
+    isAt: (accountId, version) => core.runtime.isAt(accountId, version), copy: new PostgresAccountCopy(edges.store),
     syncMaxDelayMs: config.SYNC_MAX_DELAY_MS, intervalMs: config.RECONCILE_INTERVAL_MS, log,
     ledger: ledgerToReconcile(config, edges), ledgerSettleMs: config.RECONCILE_LEDGER_SETTLE_MS,
   });
@@ -97,7 +100,11 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (!served.ok) return failStart(served.failure, edges, async () => {});
   // Where other instances forward the transfers this one decides.
   await edges.kafka?.directory.announce(config.ADVERTISED_URL || `http://127.0.0.1:${served.port}`);
-  const started = await startKafka(edges, core, syncAccount);
+  const dormantCopy: DormantCopyDeps = {
+    runtime: core.runtime, copy: (row) => sync.markChanged(row), backlog: () => sync.status().pendingRows, isStopping: () => lifecycle.stopping,
+    isRecovering: () => edges.kafka?.source?.status().state === "recovering", log,
+  };
+  const started = await startKafka(edges, core, syncAccount, dormantCopy);
   if (!started.ok) return failStart(started.failure, edges, () => app.stop(true));
 
   const simulator = config.SIMULATE === "1"
@@ -142,7 +149,7 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
   // With Kafka, only the instance that owns an account writes its row (a zombie's rows are dropped).
   const sync = new AccountSync({
     sql: store, minIntervalMs: config.SYNC_MIN_INTERVAL_MS, maxDelayMs: config.SYNC_MAX_DELAY_MS,
-    isOwner: kafka === null ? undefined : (accountId) => core.runtime.stateOf(accountId) !== undefined,
+    isOwner: kafka === null ? undefined : (accountId) => core.runtime.holds(accountId),
     observer: accountSyncObserver(metrics, log),
   });
   const syncAccount = (state: AccountState) => {
@@ -157,6 +164,7 @@ function buildCore(config: Config, edges: Edges, alertThresholds: AlertThreshold
     transferJournal: kafka?.transferJournal, owns: kafka?.owns, riskScores: eventLog?.riskScores ?? undefined,
     transferOutputs: { transferChanged: coldPath.transferChanged, approved: (transfer) => coldPath.approved(transfer) },
     remoteCurrencyOf: kafka === null ? undefined : async (accountId) => (await kafka.remoteBalanceOf(accountId))?.currency ?? null,
+    dormantAccounts: { decode: decodeAccount, usesFacility: dormantUsesFacility, rowOf: dormantRowOf },
   });
   metrics.sources.syncPendingRows = () => sync.status().pendingRows;
   metrics.sources.mailboxQueued = () => core.runtime.queuedTotal();
@@ -248,7 +256,7 @@ function listen(app: ReturnType<typeof createApp>, port: number): Listening {
 }
 
 /** With Kafka: connects the DLQ producer and the bus, then joins the group (the port is ours by now). */
-async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: AccountState) => void): Promise<{ ok: true } | { ok: false; failure: StartFailure }> {
+async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: AccountState) => void, dormantCopy: DormantCopyDeps): Promise<{ ok: true } | { ok: false; failure: StartFailure }> {
   const { kafka, hub } = edges;
   if (kafka === null) return { ok: true };
   try {
@@ -257,6 +265,7 @@ async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: A
       recovered.forEach(syncAccount); // the Postgres copy converges after any restart
       core.refreshUnknownLimits(recovered.values());
       core.transferRecorder.recovered(recovered.values());
+      void copyDormantAccounts(dormantCopy, shardId); // the dormant ones in the background (they need neither of the above)
     });
   } catch (error) {
     return { ok: false, failure: { reason: "service_unavailable", service: "kafka", variable: "KAFKA_BROKERS", error: errorText(error) } };
@@ -352,7 +361,7 @@ function messageProcessedOf(edges: Edges): EngineOutputs["messageProcessed"] {
 /** A push from another instance is for an account we do not hold; ours were pushed locally. */
 function remotePushTo(hub: SubscriptionHub, core: EngineCore): (message: BusMessage) => void {
   return (message) => {
-    if (core.runtime.stateOf(message.accountId) !== undefined) return;
+    if (core.runtime.holds(message.accountId)) return;
     if (message.kind === "balance") hub.publishBalance(message.accountId, message.data);
     else if (message.kind === "alert") hub.publishAlert(message.accountId, message.data);
     else {

@@ -9,6 +9,7 @@ import { balanceViewOf } from "../../domain/account/balanceView.ts";
 import type { AlertThresholds } from "../../domain/account/highValueAlert.ts";
 import type { Logger } from "../../observability/log.ts";
 import type { Metrics } from "../../observability/metrics.ts";
+import type { DormantAccountCodec } from "../../runtime/dormantAccounts.ts";
 import { AccountRuntime } from "../../runtime/accountRuntime.ts";
 import { EffectRunner } from "../../runtime/effects.ts";
 import { FacilityCache } from "../../runtime/facilityCache.ts";
@@ -48,6 +49,8 @@ export interface EngineCoreOptions {
   readonly owns?: (accountId: string) => boolean;
   /** A destination account another instance holds: its currency from its snapshot. */
   readonly remoteCurrencyOf?: (accountId: string) => Promise<string | null>;
+  /** How accounts a recovery left dormant are read (Kafka mode: the snapshot codec). */
+  readonly dormantAccounts?: DormantAccountCodec;
 }
 
 /** Embedded mode's journal: the record is in memory with everything else the process knows. */
@@ -78,7 +81,7 @@ const FACILITIES_REFRESHED_MAX = 10_000;
 export function createEngineCore(options: EngineCoreOptions): EngineCore {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
-  const runtime = new AccountRuntime(options.shardCount, now);
+  const runtime = new AccountRuntime(options.shardCount, now, options.dormantAccounts);
   const cache = new FacilityCache(options.facilityStore, options.facilityCacheTtlMs, options.facilityCacheEntriesMax, now);
   const transferParts = createTransferParts(options, runtime, now);
   const effects = new EffectRunner(options.outputs, metrics, log, now, (state, id) => transferParts.recorder.changedByMessage(state, id));
@@ -96,6 +99,7 @@ export function createEngineCore(options: EngineCoreOptions): EngineCore {
     messageProcessed: options.outputs.messageProcessed?.bind(options.outputs), now,
   });
   metrics.sources.accountCount = () => runtime.accountCount();
+  metrics.sources.dormantAccountCount = () => runtime.dormantCount();
   const balances: BalanceReader = {
     balanceOf: (accountId) => {
       const state = runtime.stateOf(accountId);
@@ -148,7 +152,8 @@ function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime
   });
   metrics.sources.holdsActive = () => {
     let open = 0;
-    for (const [, state] of runtime.accounts()) for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
+    // Woken accounts only: a dormant one holds no transfer (dormantAccounts.ts).
+    for (const [, state] of runtime.awakeAccounts()) for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
     return open;
   };
   return { index, recorder, expiry, desk };
