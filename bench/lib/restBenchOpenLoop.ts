@@ -27,7 +27,7 @@ export interface OpenLoopRun {
   readonly p99Ms: number;
   readonly p999Ms: number;
   readonly maxMs: number;
-  /** How late the generator itself sent (included in the latencies above): its own share of the tail. */
+  /** Due → sent (included in the latencies above): waiting for a free connection (the server holding all of them) or for the generator's own turn on the CPU. */
   readonly sendLagP99Ms: number;
   readonly sendLagMaxMs: number;
 }
