@@ -25,8 +25,8 @@ import type { BalanceReader } from "../../runtime/ports.ts";
 
 export const BALANCE_ROUTE = "/v1/accounts/:accountId/balance";
 
-/** The route's own answers (balanceRoutes' jsonResponse); each Response takes a copy. */
-const JSON_HEADERS = new Headers({ "content-type": "application/json" });
+/** The route's own answers (balanceRoutes' jsonResponse): one init for all, each Response takes a copy of its headers. */
+const OK = { headers: new Headers({ "content-type": "application/json" }) };
 /** Elysia's, for the object the app's error handler returns. */
 const ERROR_HEADERS = { "content-type": "application/json;charset=utf-8" };
 
@@ -56,7 +56,7 @@ export function balanceFastRoute(deps: BalanceFastRouteDeps) {
     if (deps.access.required || accountId.includes("%") || !isIdentifier(accountId)) return read(deps, bodyOf, request, accountId, startedMs);
     const body = bodyOf(accountId);
     if (body === null) return read(deps, bodyOf, request, accountId, startedMs);
-    const response = new Response(body, { headers: JSON_HEADERS });
+    const response = new Response(body, OK);
     deps.record(request.method, BALANCE_ROUTE, 200, startedMs);
     return response;
   };
@@ -69,7 +69,7 @@ async function read(deps: BalanceFastRouteDeps, bodyOf: BodyOf, request: RouteRe
     const caller = await deps.access.authorize(request, "balances:read");
     if (accountId.includes("%") || !isIdentifier(accountId)) return deps.app(request);
     const body = bodyOf(accountId) ?? (await remoteBodyOf(deps.balances, accountId));
-    response = body === null || !canSeeAccount(caller, accountId) ? errorAnswer(notFound(accountId)) : new Response(body, { headers: JSON_HEADERS });
+    response = body === null || !canSeeAccount(caller, accountId) ? errorAnswer(notFound(accountId)) : new Response(body, OK);
   } catch (error) {
     if (!(error instanceof HttpError)) return deps.app(request);
     response = errorAnswer(error);
