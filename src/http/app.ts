@@ -51,7 +51,7 @@ export function createApp(deps: HttpDeps, hub: SubscriptionHub, wsBufferMaxBytes
     serve: {
       maxRequestBodySize: EVENTS_BODY_BYTES_MAX + REQUEST_BODY_MARGIN_BYTES, reusePort: false,
       // The hot read as a Bun route of its own; the rest of that path's requests go to the app.
-      routes: { [BALANCE_ROUTE]: { GET: balanceFastRoute({ balances: deps.balances, access: deps.access, record, app: (request) => appFetch(request) }) } },
+      routes: { [BALANCE_ROUTE]: { GET: balanceFastRoute({ balances: deps.balances, bodies: deps.balanceBodies, access: deps.access, record, app: (request) => appFetch(request) }) } },
     } as unknown as ElysiaConfig<"">["serve"],
     websocket: {
       // The hub cuts a slow client off at wsBufferMaxBytes; Bun's own limit sits above as a backstop.

@@ -5,6 +5,7 @@ import type {
   AccountCopyReader, AuditLog, BalanceReader, DeadLetterReader, EventHistory, FacilityAdmin, MessageIngest, ReconciliationReader, TransferDesk, TransferOwners, TransferWatch, VelocityReader,
 } from "../runtime/ports.ts";
 import type { Access } from "./auth/access.ts";
+import type { BalanceBodies } from "./balanceBodies.ts";
 
 export interface Readiness {
   ready: boolean;
@@ -17,6 +18,8 @@ export interface Readiness {
 
 export interface HttpDeps {
   readonly balances: BalanceReader;
+  /** The hot read's encoded bodies of the accounts `balances` holds; without it, each read encodes its view. */
+  readonly balanceBodies?: BalanceBodies;
   /** The embedded input; null in Kafka mode (the topics are the input: POST /v1/events answers 409). */
   readonly ingest: MessageIngest | null;
   readonly facilities: FacilityAdmin;

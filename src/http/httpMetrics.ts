@@ -29,23 +29,29 @@ interface TimedContext {
 export type HttpRequestRecorder = (method: string, route: string, status: number, startedMs: number) => void;
 
 export function httpRequestRecorder(metrics: Metrics): HttpRequestRecorder {
-  const children = new Map<string, Children>();
-  const childrenOf = (method: string, route: string, status: string): Children | undefined => {
-    const key = `${method} ${route} ${status}`;
-    let found = children.get(key);
-    if (found === undefined && children.size >= LABEL_SETS_MAX) {
+  // route → status → method: the route and method strings are the same few each time (their
+  // hashes kept), where a joined key was a new string to build and hash on every request.
+  const children = new Map<string, Map<number, Map<string, Children>>>();
+  let labelSets = 0;
+  const childrenOf = (method: string, route: string, status: number): Children | undefined => {
+    let byStatus = children.get(route);
+    if (byStatus === undefined) children.set(route, (byStatus = new Map()));
+    let byMethod = byStatus.get(status);
+    if (byMethod === undefined) byStatus.set(status, (byMethod = new Map()));
+    const found = byMethod.get(method);
+    if (found !== undefined) return found;
+    if (labelSets >= LABEL_SETS_MAX) {
       metrics.dropsTotal.inc({ what: "http_metric_labels" });
       return undefined;
     }
-    if (found === undefined) {
-      const labels = { method, route, status };
-      found = { count: metrics.httpRequestsTotal.labels(labels), duration: metrics.httpRequestDurationSeconds.labels(labels) };
-      children.set(key, found);
-    }
-    return found;
+    const labels = { method, route, status: String(status) };
+    const added = { count: metrics.httpRequestsTotal.labels(labels), duration: metrics.httpRequestDurationSeconds.labels(labels) };
+    byMethod.set(method, added);
+    labelSets += 1;
+    return added;
   };
   return (method, route, status, startedMs) => {
-    const found = childrenOf(method, route, String(status));
+    const found = childrenOf(method, route, status);
     if (found === undefined) return;
     found.count.inc();
     found.duration.observe((performance.now() - startedMs) / 1000);

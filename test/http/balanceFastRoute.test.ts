@@ -110,3 +110,35 @@ test("a caller over its rate limit gets the same 429 from the hot read as from t
     await limited.stop();
   }
 });
+
+test("with auth off, a change of the balance, the facility limit or the holds is in the very next hot read", async () => {
+  const open = await startEngineUnderTest({ RATE_LIMIT_TRANSFER_SOURCE_PER_SECOND: "100000", LEDGER_IN_PROCESS: "0" });
+  try {
+    const read = async () => {
+      const fast = await answerOf(await fetch(`${open.base}/v1/accounts/C1/balance`));
+      const elysia = await answerOf(await fetch(`${open.base}/v1/accounts/C1/balance?explain=false`));
+      expect(fast).toEqual(elysia);
+      expect(fast.status).toBe(200);
+      return JSON.parse(fast.body);
+    };
+    expect((await open.put("/v1/admin/facilities/FAC-C", { limit: "100.00", currency: "USD" })).status).toBe(200);
+    expect((await open.post("/v1/events", [eod({ accountId: "C1", facilityId: "FAC-C" }), eod({ accountId: "C2", facilityId: "FAC-C" })])).status).toBe(200);
+    expect(await read()).toMatchObject({ currentBalance: "1000.00", facilityLimit: "100.00", holds: "0.00", availableBalance: "1100.00" });
+    expect(await read()).toMatchObject({ currentBalance: "1000.00" });
+
+    expect((await open.post("/v1/events", txn({ accountId: "C1", amount: "-25.50" }))).status).toBe(200);
+    expect(await read()).toMatchObject({ currentBalance: "974.50", availableBalance: "1074.50" });
+
+    expect((await open.put("/v1/admin/facilities/FAC-C", { limit: "300.00" })).status).toBe(200);
+    expect(await read()).toMatchObject({ facilityLimit: "300.00", availableBalance: "1274.50" });
+
+    const transfer = await fetch(`${open.base}/v1/transfers`, {
+      method: "POST", headers: { "content-type": "application/json", "idempotency-key": "hold-1" },
+      body: JSON.stringify({ fromAccountId: "C1", toAccountId: "C2", amount: "40.00", currency: "USD" }),
+    });
+    expect(transfer.status).toBe(201);
+    expect(await read()).toMatchObject({ currentBalance: "974.50", holds: "40.00", availableBalance: "1234.50" });
+  } finally {
+    await open.stop();
+  }
+});

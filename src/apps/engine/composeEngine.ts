@@ -23,6 +23,7 @@ import { alertThresholdsFor, type AlertThresholds } from "../../domain/account/h
 import { brokersOf, type Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
 import { Access } from "../../http/auth/access.ts";
+import { BalanceBodyCache } from "../../http/balanceBodies.ts";
 import { ENGINE_VERSION } from "../../observability/buildInfo.ts";
 import { createLogger, type Logger } from "../../observability/log.ts";
 import { createMetrics } from "../../observability/metrics.ts";
@@ -215,7 +216,8 @@ function httpDepsOf(config: Config, edges: Edges, core: EngineCore, sync: Accoun
     remoteExplainedBalanceOf: (id: string) => kafka.remoteExplainedBalanceOf(id),
   };
   return {
-    balances, ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
+    balances, balanceBodies: new BalanceBodyCache((accountId) => core.runtime.stateOf(accountId)),
+    ingest: kafka === null ? core.ingest : null, facilities: core.facilities, dlq, metrics, log, readiness, transfers: core.transfers,
     transferOwners: kafka?.transferOwners ?? null,
     accountCopy: new PostgresAccountCopy(store), velocity: eventLog?.velocity ?? null,
     history: eventLog?.history ?? null,
