@@ -23,6 +23,9 @@ const ACCOUNTS = 2000;
 const PER_CONNECTION = 1000;
 const RATES = [1000, 5000, 10_000, 20_000, 40_000, 80_000];
 const SUBJECT_RATE = 10_000;
+/** Issue 13: the engine's p99 at SUBJECT_RATE within this many times Kafka's own, and this rate sustainable. */
+const P99_VS_KAFKA_MAX = 2;
+const SUSTAINABLE_TARGET = 40_000;
 const STEP_MS = 10_000;
 const WARMUP_MS = 3000;
 const DRAIN_MS = 5000;
@@ -389,20 +392,24 @@ export const benchmark: Benchmark = {
         `reference, Kafka alone (same producer and pacing → plain kafkajs consumer, eachBatch, in this process) at ${SUBJECT_RATE.toLocaleString("en-US")} msg/s: p50 ${ref.p50Ms.toFixed(2)} / p99 ${ref.p99Ms.toFixed(2)} / p999 ${ref.p999Ms.toFixed(2)} ms; the rest of the engine row is the engine (fetch in its own kafkajs client, apply, Redis bus serialization, WS send) and the client's receive`,
         `load: ${ACCOUNTS} accounts with EODs, 2 WebSocket connections × ${PER_CONNECTION} subscriptions; the producer sends what is due every ~1 ms (requests of ≤ ${REQUEST_MESSAGES_MAX} messages, acks=1, no linger, ≤ ${IN_FLIGHT_MAX} in flight); send time = hand-off to kafkajs (waiting for the next 1 ms tick is not counted: see generator lag); ${STEP_MS / 1000} s per rate after a ${WARMUP_MS / 1000} s warm-up`,
         "the load generator and the WebSocket client share this process's event loop: at high rates their own delays are in the figures (see its CPU)",
-        "found while developing (same load, 10k msg/s, repeated): with the 1 s Redis snapshots effectively off (SNAPSHOT_INTERVAL_MS=600000) the p99 fell from ~50 to ~29 ms: each pass re-encodes every changed account's whole dedupe window on the engine's thread; the rest of the tail is the single JS thread shared by fetch, apply, Redis bus and the datalake sync (then on the embedded PGlite store), on a machine whose 2 cores the engine, Kafka and this generator fill",
+        "found while developing (same load, 10k msg/s): with the 1 s Redis snapshots effectively off (SNAPSHOT_INTERVAL_MS=600000) the p99 fell from 19.6 to 10.6 ms (Kafka alone 9.0 and 5.8 in those runs): each pass re-sends every changed account's whole dedupe window (no EOD comes during the run, so windows grow to ~400 ids), MBs a second for Redis to store on the same 2 cores; see bench/README.md",
         "measured while other benchmarks/tests may run on the same 2-core machine",
         ...(refSending.failure === "" ? [] : [`WARNING: the reference run is not reliable: ${refSending.failure}`]),
       ];
-      const subjectOk = subject !== undefined && subject.sustainable && subject.p99Ms < 5;
+      // Issue 13's target: p99 within 2× Kafka's own at 10k msg/s, and 40k msg/s sustainable.
+      const subjectOk = subject !== undefined && subject.sustainable && subject.p99Ms <= P99_VS_KAFKA_MAX * ref.p99Ms && (highest?.rate ?? 0) >= SUSTAINABLE_TARGET;
       return {
         benchmark: "e2e-latency",
         measures: "produce → WebSocket push latency (Kafka → engine → WS client) at stepped rates; subject = 10k msg/s",
-        target: "p99 < 5 ms at 10k msg/s",
+        target: `p99 ≤ ${P99_VS_KAFKA_MAX}× Kafka alone at 10k msg/s, highest sustainable ≥ ${SUSTAINABLE_TARGET.toLocaleString("en-US")} msg/s`,
         subject: subjectRow,
         baseline: { label: "Kafka alone: produce → kafkajs consumer @10k", p50Ms: ref.p50Ms, p99Ms: ref.p99Ms, p999Ms: ref.p999Ms, extra: { "achieved msg/s": Math.round((refSending.sent / refSending.elapsedMs) * 1000) } },
         ratio: subject === undefined ? undefined : subject.p99Ms / ref.p99Ms,
         targetMet: subjectOk,
-        notes: [...notes, "ratio = engine p99 ÷ Kafka-alone p99 (lower is better)"],
+        notes: [
+          ...notes, "ratio = engine p99 ÷ Kafka-alone p99 (lower is better)",
+          `the target before issue 13, p99 < 5 ms at 10k msg/s: ${subject !== undefined && subject.p99Ms < 5 ? "met" : "missed"} (Kafka alone is above it here)`,
+        ],
       };
     } finally {
       client.close();

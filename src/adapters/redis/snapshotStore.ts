@@ -12,6 +12,7 @@ import type Redis from "ioredis";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import type { ShardClaim, ShardSnapshot, SnapshotStore } from "../../runtime/ports.ts";
 import { decodeAccount, encodeAccount, isDormantEncoding } from "./accountCodec.ts";
+import type { NativeScriptRunner } from "./nativeScriptRunner.ts";
 
 /** Accounts read per HSCAN page when a snapshot is loaded. */
 const SCAN_PAGE_FIELDS = 2000;
@@ -41,7 +42,8 @@ redis.call('SET', KEYS[3], ARGV[3])
 return 1`;
 
 export class RedisSnapshotStore implements SnapshotStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  /** `writer` sends the writes (large: Bun's native client, nativeScriptRunner.ts); the rest goes through `redis`. */
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly writer: NativeScriptRunner) {}
 
   /** A new epoch, greater than every one handed out before. */
   async nextEpoch(): Promise<number> {
@@ -66,9 +68,9 @@ export class RedisSnapshotStore implements SnapshotStore {
   ): Promise<"written" | "fenced" | "lost"> {
     const pairs: string[] = [];
     for (const [accountId, state] of accounts) pairs.push(accountId, typeof state === "string" ? state : encodeAccount(state));
-    const written = await this.redis.eval(
-      WRITE, 3, this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets"),
-      String(generation), instance, JSON.stringify(offsets), ...pairs,
+    const written = await this.writer.eval(
+      WRITE, [this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets")],
+      [String(generation), instance, JSON.stringify(offsets), ...pairs],
     );
     return written === 1 ? "written" : written === -1 ? "lost" : "fenced";
   }

@@ -11,6 +11,7 @@ import { Kafka } from "kafkajs";
 import { kafkaLogOptions } from "../../adapters/kafka/kafkaLog.ts";
 import { CorruptAccountError } from "../../adapters/redis/accountCodec.ts";
 import { RedisBalanceBus, type BusMessage } from "../../adapters/redis/balanceBus.ts";
+import { NativeScriptRunner } from "../../adapters/redis/nativeScriptRunner.ts";
 import { RedisSnapshotStore } from "../../adapters/redis/snapshotStore.ts";
 import { InstanceDirectory } from "../../adapters/redis/instanceDirectory.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
@@ -34,7 +35,8 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
   redis.on("error", (error) => log.warn("redis_error", { error: String(error) }));
   subscriber.on("error", (error) => log.warn("redis_error", { error: String(error), connection: "subscriber" }));
   const dropped = (what: string) => (count: number) => metrics.dropsTotal.inc({ what }, count);
-  const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX);
+  const snapshotWriter = new NativeScriptRunner(config.REDIS_URL);
+  const snapshots = new RedisSnapshotStore(redis, config.REDIS_KEY_PREFIX, snapshotWriter);
   const bus = new RedisBalanceBus({
     publisher: redis, subscriber, channel: `${config.REDIS_KEY_PREFIX}:updates`, instanceId, secret: config.REDIS_BUS_SECRET, log,
     dropped: dropped("balance_bus"), rejected: (reason) => metrics.balanceBusRejectedTotal.inc({ reason }),
@@ -89,6 +91,7 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
       await dlqProducer.stop();
       await transferJournal.stop();
       subscriber.disconnect();
+      snapshotWriter.close();
       await redis.quit();
     },
   };
