@@ -21,7 +21,7 @@ import { figuresOf } from "../../domain/account/accountFigures.ts";
 import { assertAccountState, type AccountState } from "../../domain/account/accountState.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { ID_LENGTH_MAX } from "../../domain/identifier.ts";
-import { DedupeWindow, WindowKind, windowNamespaceOf } from "../../domain/account/dedupeWindow.ts";
+import { DedupeWindow, WindowKind, windowNamespaceOf, type WindowParts } from "../../domain/account/dedupeWindow.ts";
 import { ownedString } from "../../domain/ownedString.ts";
 import { staysDormant } from "../../runtime/dormantAccounts.ts";
 import type { AccountRow } from "../../runtime/ports.ts";
@@ -73,6 +73,23 @@ const pairFieldsCheck = TypeCompiler.Compile(Type.Tuple([...baseSchemas, Pairs(T
 export class CorruptAccountError extends Error {}
 
 export function encodeAccount(state: AccountState): string {
+  const pieces = encodeAccountPieces(state);
+  return assembleAccount(pieces.head, pieces.window);
+}
+
+/** The value `encodeAccount` writes, in its two pieces: the head without its closing bracket, and the window's parts. */
+export interface AccountPieces {
+  readonly head: string;
+  readonly window: WindowParts;
+}
+
+export function encodeAccountPieces(state: AccountState): AccountPieces {
+  // The window's JSON is kept by the window from one snapshot to the next (only new ids are escaped).
+  return { head: encodeHead(state), window: state.dedupe.partsJson() };
+}
+
+/** The head of the value, without its closing bracket: everything but the window. */
+export function encodeHead(state: AccountState): string {
   assertAccountState(state);
   const eod = state.eod;
   const encoded: EncodedV6Head = [
@@ -90,9 +107,12 @@ export function encodeAccount(state: AccountState): string {
     state.originMs,
     encodeTransferPart(state.transfers, state.risk),
   ];
-  // The window's JSON is kept by the window from one snapshot to the next (only new ids are escaped).
-  const head = JSON.stringify(encoded);
-  return `${head.slice(0, -1)},${state.dedupe.toPartsJson()}]`;
+  return JSON.stringify(encoded).slice(0, -1);
+}
+
+/** The value of a head and a window's parts: what JSON.stringify would write of the whole. */
+export function assembleAccount(head: string, window: WindowParts): string {
+  return `${head},"${window.ids}",[${window.words}],${window.dates}]`;
 }
 
 /** The account in `text`; throws CorruptAccountError when it is not one. */

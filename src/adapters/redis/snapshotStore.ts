@@ -7,18 +7,17 @@
  *
  * Keys per shard p: `{prefix}:{p}:owner` (hash: generation = epoch, instance), `{prefix}:{p}:accounts`
  * (hash: accountId → encoded state), `{prefix}:{p}:offsets` (JSON: topic → next offset).
+ * A busy account's value is extended rather than sent whole (snapshotAppends.ts).
  */
 import type Redis from "ioredis";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import type { ShardClaim, ShardSnapshot, SnapshotStore } from "../../runtime/ports.ts";
-import { decodeAccount, encodeAccount, isDormantEncoding } from "./accountCodec.ts";
+import { decodeAccount, isDormantEncoding } from "./accountCodec.ts";
+import { SnapshotAppends } from "./snapshotAppends.ts";
 import type { NativeScriptRunner } from "./nativeScriptRunner.ts";
 
 /** Accounts read per HSCAN page when a snapshot is loaded. */
 const SCAN_PAGE_FIELDS = 2000;
-
-/** Accounts written per HSET inside the script (Lua's unpack has a stack limit). */
-const HSET_PAIRS_MAX = 1000;
 
 const CLAIM = `
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '-1')
@@ -29,20 +28,60 @@ redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'instance', ARGV[2])
 if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end
 return {1, generation, instance}`;
 
+/**
+ * ARGV: generation, instance, offsets, then records (snapshotAppends.ts): "f", field, value, or
+ * "d", field, head, ids, words, dates, total, idsStart, idsEnd, wordsEnd. Every appended value is
+ * checked before anything is written; one that is not as expected makes the script write nothing
+ * and answer {2, its fields}.
+ */
 const WRITE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'instance') ~= ARGV[2] then
   return 0
 end
-local step = ${HSET_PAIRS_MAX * 2}
-for i = 4, #ARGV, step do
-  redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + step - 1, #ARGV)))
+local diverged = {}
+local olds = {}
+local i = 4
+while i <= #ARGV do
+  if ARGV[i] == 'f' then
+    i = i + 3
+  else
+    local old = redis.call('HGET', KEYS[2], ARGV[i + 1])
+    local idsStart, idsEnd, wordsEnd = tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]), tonumber(ARGV[i + 9])
+    if (not old) or #old ~= tonumber(ARGV[i + 6]) or string.sub(old, idsStart - 2, idsStart - 1) ~= ',"'
+      or string.sub(old, idsEnd + 1, idsEnd + 3) ~= '",[' or string.sub(old, wordsEnd + 1, wordsEnd + 2) ~= '],' then
+      diverged[#diverged + 1] = ARGV[i + 1]
+    else
+      olds[i] = old
+    end
+    i = i + 10
+  end
+end
+if #diverged > 0 then return {2, diverged} end
+i = 4
+while i <= #ARGV do
+  if ARGV[i] == 'f' then
+    redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
+  else
+    local old = olds[i]
+    local idsStart, idsEnd, wordsEnd = tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]), tonumber(ARGV[i + 9])
+    redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2] .. ',"' .. string.sub(old, idsStart, idsEnd) .. ARGV[i + 3] .. '",['
+      .. string.sub(old, idsEnd + 4, wordsEnd) .. ARGV[i + 4] .. '],' .. ARGV[i + 5] .. ']')
+    i = i + 10
+  end
 end
 redis.call('SET', KEYS[3], ARGV[3])
 return 1`;
 
+/** What the write script answers when appended values were not as expected. */
+const DIVERGED = 2;
+
 export class RedisSnapshotStore implements SnapshotStore {
   /** `writer` sends the writes (large: Bun's native client, nativeScriptRunner.ts); the rest goes through `redis`. */
+  /** What each account's stored value holds, so that the next write appends to it. */
+  private readonly appends = new SnapshotAppends();
+
   constructor(private readonly redis: Redis, private readonly prefix: string, private readonly writer: NativeScriptRunner) {}
 
   /** A new epoch, greater than every one handed out before. */
@@ -66,13 +105,24 @@ export class RedisSnapshotStore implements SnapshotStore {
     shardId: number, generation: number, instance: string,
     accounts: ReadonlyMap<string, AccountState | string>, offsets: Record<string, string>,
   ): Promise<"written" | "fenced" | "lost"> {
-    const pairs: string[] = [];
-    for (const [accountId, state] of accounts) pairs.push(accountId, typeof state === "string" ? state : encodeAccount(state));
-    const written = await this.writer.eval(
-      WRITE, [this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets")],
-      [String(generation), instance, JSON.stringify(offsets), ...pairs],
-    );
-    return written === 1 ? "written" : written === -1 ? "lost" : "fenced";
+    const keys = [this.key(shardId, "owner"), this.key(shardId, "accounts"), this.key(shardId, "offsets")];
+    let whole: ReadonlySet<string> = new Set();
+    for (let attempt = 1; ; attempt++) {
+      const batch = this.appends.batch(accounts, whole);
+      const reply = await this.writer.eval(WRITE, keys, [String(generation), instance, JSON.stringify(offsets), ...batch.args]);
+      if (reply === 1) {
+        this.appends.acknowledged(batch);
+        return "written";
+      }
+      if (reply === -1) {
+        this.appends.forgetAll();
+        return "lost";
+      }
+      if (!Array.isArray(reply) || reply[0] !== DIVERGED) return "fenced";
+      // Sent again with the diverged accounts whole, which cannot diverge.
+      if (attempt === 2) throw new Error("invariant: a snapshot write diverged with every diverged account whole");
+      whole = new Set(reply[1] as string[]);
+    }
   }
 
   /**

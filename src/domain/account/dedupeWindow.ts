@@ -22,6 +22,20 @@ export type WindowKind = (typeof WindowKind)[keyof typeof WindowKind];
 export const WindowNamespace = { message: 0, created: 1, removed: 2 } as const;
 export type WindowNamespace = (typeof WindowNamespace)[keyof typeof WindowNamespace];
 
+/** A point in a window's history (`mark`), for `partsSince`. */
+export interface WindowMark {
+  readonly rebuilds: number;
+  readonly entries: number;
+  readonly chars: number;
+}
+
+/** JSON pieces of the window's parts (see `partsJson`). */
+export interface WindowParts {
+  readonly ids: string;
+  readonly words: string;
+  readonly dates: string;
+}
+
 /** One remembered id, as encoded and listed. */
 export interface WindowEntry {
   readonly kind: WindowKind;
@@ -79,9 +93,29 @@ export class DedupeWindow {
   #wordsJson = "";
   #jsonEntries = 0;
   #jsonChars = 0;
+  /** Times the window started again (forgetClosedDays): entries before a mark are unchanged while this is. */
+  #rebuilds = 0;
 
   get size(): number {
     return this.count;
+  }
+
+  /** Where the window stands now, to ask later for what was added since (`partsSince`). */
+  mark(): WindowMark {
+    return { rebuilds: this.#rebuilds, entries: this.count, chars: this.charsUsed };
+  }
+
+  /**
+   * The parts' JSON added since `mark` (a snapshot that appends to the one it wrote): the ids'
+   * escaped text to go at the end of the ids string, the words to go at the end of the words list
+   * (led by a comma unless it was empty), and the dates whole. Null when the window started again
+   * since the mark: only a whole write is right then.
+   */
+  partsSince(mark: WindowMark): WindowParts | null {
+    if (mark.rebuilds !== this.#rebuilds || mark.entries > this.count || mark.chars > this.charsUsed) return null;
+    let words = "";
+    for (let entry = mark.entries; entry < this.count; entry++) words += `${entry === 0 ? "" : ","}${this.wordOf(entry)}`;
+    return { ids: JSON.stringify(this.charsBetween(mark.chars, this.charsUsed)).slice(1, -1), words, dates: JSON.stringify(this.dates) };
   }
 
   has(namespace: WindowNamespace, id: string): boolean {
@@ -154,13 +188,19 @@ export class DedupeWindow {
    * Escaping whole ids piece by piece gives the text of escaping them at once.
    */
   toPartsJson(): string {
+    const parts = this.partsJson();
+    return `"${parts.ids}",[${parts.words}],${parts.dates}`;
+  }
+
+  /** `toPartsJson`'s three pieces: the ids' escaped text (no quotes), the words (no brackets), the dates. */
+  partsJson(): WindowParts {
     if (this.#jsonEntries !== this.count) {
       this.#idsJson += JSON.stringify(this.charsBetween(this.#jsonChars, this.charsUsed)).slice(1, -1);
       for (let entry = this.#jsonEntries; entry < this.count; entry++) this.#wordsJson += `${entry === 0 ? "" : ","}${this.wordOf(entry)}`;
       this.#jsonEntries = this.count;
       this.#jsonChars = this.charsUsed;
     }
-    return `"${this.#idsJson}",[${this.#wordsJson}],${JSON.stringify(this.dates)}`;
+    return { ids: this.#idsJson, words: this.#wordsJson, dates: JSON.stringify(this.dates) };
   }
 
   /** The window `toParts` gave; a string naming the problem when the parts are not one. */
@@ -278,6 +318,7 @@ export class DedupeWindow {
     this.#wordsJson = "";
     this.#jsonEntries = 0;
     this.#jsonChars = 0;
+    this.#rebuilds += 1;
     for (const entry of kept) this.add(entry.kind, entry.id, entry.date);
   }
 }
