@@ -66,8 +66,8 @@ while i <= #ARGV do
   else
     local old = olds[i]
     local idsStart, idsEnd, wordsEnd = tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]), tonumber(ARGV[i + 9])
-    redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2] .. ',"' .. string.sub(old, idsStart, idsEnd) .. ARGV[i + 3] .. '",['
-      .. string.sub(old, idsEnd + 4, wordsEnd) .. ARGV[i + 4] .. '],' .. ARGV[i + 5] .. ']')
+    redis.call('HSET', KEYS[2], ARGV[i + 1], table.concat({ ARGV[i + 2], ',"', string.sub(old, idsStart, idsEnd), ARGV[i + 3], '",[',
+      string.sub(old, idsEnd + 4, wordsEnd), ARGV[i + 4], '],', ARGV[i + 5], ']' }))
     i = i + 10
   end
 end
