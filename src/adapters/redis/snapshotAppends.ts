@@ -17,10 +17,11 @@ import type { WindowMark } from "../../domain/account/dedupeWindow.ts";
 import type { AccountState } from "../../domain/account/accountState.ts";
 import { assembleAccount, encodeAccountPieces, encodeHead } from "./accountCodec.ts";
 
-/** What the stored value of an account holds, once its write is acknowledged: byte lengths of its pieces. */
-interface Written {
-  /** The window as it was encoded. */
-  readonly mark: WindowMark;
+/**
+ * What the stored value of an account holds once its write is acknowledged: the window as it was
+ * encoded (its mark, flattened: one object per account) and the byte lengths of the pieces.
+ */
+interface Written extends WindowMark {
   readonly headBytes: number;
   readonly idsBytes: number;
   readonly wordsBytes: number;
@@ -55,7 +56,7 @@ export class SnapshotAppends {
         continue;
       }
       const before = whole.has(accountId) ? undefined : this.written.get(state);
-      const parts = before === undefined || before.epoch !== this.epoch ? null : state.dedupe.partsSince(before.mark);
+      const parts = before === undefined || before.epoch !== this.epoch ? null : state.dedupe.partsSince(before);
       if (before === undefined || parts === null) {
         pending.push([state, this.wholeRecord(args, accountId, state)]);
         continue;
@@ -66,7 +67,7 @@ export class SnapshotAppends {
       const idsEnd = headBytes + 2 + idsBytes; // 1-based, as Lua counts
       args.push("d", accountId, head, parts.ids, parts.words, parts.dates, String(total), String(headBytes + 3), String(idsEnd), String(idsEnd + 3 + wordsBytes));
       pending.push([state, {
-        mark: state.dedupe.mark(), headBytes: Buffer.byteLength(head), idsBytes: idsBytes + Buffer.byteLength(parts.ids),
+        ...state.dedupe.mark(), headBytes: Buffer.byteLength(head), idsBytes: idsBytes + Buffer.byteLength(parts.ids),
         wordsBytes: wordsBytes + parts.words.length, datesBytes: parts.dates.length, epoch: this.epoch,
       }]);
       appended += 1;
@@ -88,7 +89,7 @@ export class SnapshotAppends {
     const { head, window } = encodeAccountPieces(state);
     args.push("f", accountId, assembleAccount(head, window));
     return {
-      mark: state.dedupe.mark(), headBytes: Buffer.byteLength(head), idsBytes: Buffer.byteLength(window.ids),
+      ...state.dedupe.mark(), headBytes: Buffer.byteLength(head), idsBytes: Buffer.byteLength(window.ids),
       wordsBytes: window.words.length, datesBytes: window.dates.length, epoch: this.epoch,
     };
   }
