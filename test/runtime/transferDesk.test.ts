@@ -18,10 +18,10 @@ const OUTPUTS: EngineOutputs = { balanceChanged: () => {}, alertRaised: () => {}
 const APP = principalOf("app", ["transfers:write"], "*");
 const BODY = { fromAccountId: "S1", toAccountId: "S2", amount: "10.00", currency: "USD" };
 
-async function coreWith(journal: TransferJournal, owns?: (accountId: string) => boolean) {
+async function coreWith(journal: TransferJournal, owns?: (accountId: string) => boolean, metrics = createMetrics()) {
   const core = createEngineCore({
     shardCount: 12, alertThresholds: alertThresholdsFor("10000.00")!, facilityCacheTtlMs: 60_000, facilityCacheEntriesMax: 100,
-    facilityLookupWaitMs: 1000, outputs: OUTPUTS, metrics: createMetrics(), log: createLogger("error", () => {}),
+    facilityLookupWaitMs: 1000, outputs: OUTPUTS, metrics, log: createLogger("error", () => {}),
     facilityStore: { get: async () => ({ facilityId: "456", limitMinor: 0, currency: "USD" }), upsert: async () => {} },
     transferJournal: journal, owns,
   });
@@ -50,6 +50,14 @@ describe("the transfer desk", () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ kind: "decided", transfer: { fromAccountId: "S1", amountMinor: 1000, status: "APPROVED" } });
     expect(core.runtime.stateOf("S1")!.holdsMinor).toBe(1000);
+  });
+
+  test("holds_active counts the open transfers of every account", async () => {
+    const metrics = createMetrics();
+    const core = await coreWith(recording().journal, undefined, metrics);
+    expect(metrics.sources.holdsActive()).toBe(0);
+    for (const key of ["k1", "k2"]) expect((await core.transfers.authorize({ caller: APP, idempotencyKey: key, body: BODY })).kind).toBe("decided");
+    expect(metrics.sources.holdsActive()).toBe(2);
   });
 
   test("a repeat while the first is still being journaled is idempotency_key_in_flight", async () => {

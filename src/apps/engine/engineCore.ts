@@ -152,8 +152,12 @@ function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime
   });
   metrics.sources.holdsActive = () => {
     let open = 0;
-    // Woken accounts only: a dormant one holds no transfer (dormantAccounts.ts).
-    for (const [, state] of runtime.awakeAccounts()) for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
+    // Woken accounts only: a dormant one holds no transfer (dormantAccounts.ts). An account with
+    // no holds has no open transfer (amounts are positive), so most are skipped without a look.
+    for (const [, state] of runtime.awakeAccounts()) {
+      if (state.holdsMinor === 0) continue;
+      for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
+    }
     return open;
   };
   return { index, recorder, expiry, desk };
