@@ -131,7 +131,7 @@ export class AccountRuntime implements ShardHost {
    * one is the truth, and replay brings the rest.
    */
   load(shardId: number, states: Iterable<AccountState>, dormant: Map<string, string> = new Map()): void {
-    const shard = new Shard<AccountState>(newAccountState, ownedString, dormant, (accountId, encoded) => this.wake(accountId, encoded));
+    const shard = this.newShard(dormant);
     for (const state of states) shard.states.set(state.accountId, state);
     this.shards.set(shardId, shard);
   }
@@ -158,10 +158,15 @@ export class AccountRuntime implements ShardHost {
   private shard(shardId: number): Shard<AccountState> {
     let shard = this.shards.get(shardId);
     if (shard === undefined) {
-      shard = new Shard((accountId) => newAccountState(accountId, this.now()), ownedString);
+      shard = this.newShard(new Map());
       this.shards.set(shardId, shard);
     }
     return shard;
+  }
+
+  /** A shard whose new accounts start now (their origin), recovered or not. */
+  private newShard(dormant: Map<string, string>): Shard<AccountState> {
+    return new Shard((accountId) => newAccountState(accountId, this.now()), ownedString, dormant, (accountId, encoded) => this.wake(accountId, encoded));
   }
 }
 

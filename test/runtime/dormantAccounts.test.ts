@@ -97,6 +97,14 @@ describe("dormant accounts", () => {
   });
 });
 
+describe("a recovered shard", () => {
+  test("an account first seen after a recovery starts now, like any new account (its origin orders its Postgres rows)", () => {
+    const runtime = new AccountRuntime(1, () => 1_795_000_000_123, codec);
+    runtime.load(0, [], new Map()); // a snapshot without the account: Redis flushed, or an account never seen
+    expect(runtime.run(0, "new", (state) => state.originMs)).toBe(1_795_000_000_123);
+  });
+});
+
 describe("the Postgres copy after a recovery", () => {
   const quiet = createLogger("error");
 
