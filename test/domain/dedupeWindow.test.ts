@@ -102,15 +102,38 @@ describe("the dedupe window", () => {
 });
 
 describe("the dedupe window's JSON for snapshots", () => {
+  /** The parts' JSON as the snapshot codec writes it: `"ids",[words],dates`. */
+  const partsText = (parts: { ids: string; words: string; dates: string }) => `"${parts.ids}",[${parts.words}],${parts.dates}`;
+  const IDS = ['quote"d', "back\\slash", "tab\t", "é", "💶", "\u2028", "plain"];
+
   test("is the JSON of its parts, also when kept from one snapshot to the next and after an EOD shrank it", () => {
     const window = new DedupeWindow();
-    const ids = ['quote"d', "back\\slash", "tab\t", "é", "💶", "\u2028", "plain"];
-    for (const [i, id] of ids.entries()) {
+    for (const [i, id] of IDS.entries()) {
       window.add(i % 2 === 0 ? WindowKind.transactionMessage : WindowKind.created, id, i < 4 ? DAY : "2026-11-23");
-      expect(JSON.parse(`[${window.toPartsJson()}]`)).toEqual(window.toParts());
+      expect(JSON.parse(`[${partsText(window.partsJson())}]`)).toEqual(window.toParts());
     }
     window.forgetClosedDays(DAY);
-    expect(JSON.parse(`[${window.toPartsJson()}]`)).toEqual(window.toParts());
-    expect(new DedupeWindow().toPartsJson()).toBe('"",[],[]');
+    expect(JSON.parse(`[${partsText(window.partsJson())}]`)).toEqual(window.toParts());
+    expect(partsText(new DedupeWindow().partsJson())).toBe('"",[],[]');
+  });
+
+  test("what was added since a mark, appended to the parts at the mark, is the parts now", () => {
+    const window = new DedupeWindow();
+    for (const [i, id] of IDS.entries()) {
+      const before = window.partsJson();
+      const mark = window.mark();
+      window.add(i % 2 === 0 ? WindowKind.transactionMessage : WindowKind.removed, id, i < 3 ? DAY : "2026-11-23");
+      const added = window.partsSince(mark)!;
+      expect(partsText({ ids: before.ids + added.ids, words: before.words + added.words, dates: added.dates })).toBe(partsText(window.partsJson()));
+    }
+  });
+
+  test("after an EOD started the window again, nothing can be appended to a mark taken before it", () => {
+    const window = new DedupeWindow();
+    for (const id of IDS) window.add(WindowKind.transactionMessage, id, DAY);
+    const mark = window.mark();
+    window.forgetClosedDays(DAY);
+    expect(window.partsSince(mark)).toBeNull();
+    expect(window.partsSince(window.mark())).toEqual({ ids: "", words: "", dates: "[]" });
   });
 });

@@ -45,7 +45,7 @@ type BaseFields = [
 /** Versions 1 to 4: the dedupe window as three lists of pairs (an EOD's id tagged "E" + asOfDate). */
 type PairWindow = [messageIds: [string, string][], createdIds: [string, string][], removedIds: [string, string][]];
 
-/** Version 6 before its window (DedupeWindow.toPartsJson), which the encoder appends as text. */
+/** Version 6 before its window (DedupeWindow.partsJson), which the encoder appends as text. */
 type EncodedV6Head = [codecVersion: 6, wakesAtRecovery: 0 | 1, facilityId: string | null, ...fields: BaseFields, originMs: number, transfers: TransferPart];
 
 /** How every value that may stay dormant begins (the header's first two elements). */

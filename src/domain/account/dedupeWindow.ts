@@ -85,7 +85,7 @@ export class DedupeWindow {
   private count = 0;
   private charsUsed = 0;
   /**
-   * `toParts` as JSON text, as the last snapshot wrote it, covering `#jsonEntries` entries: the
+   * `partsJson` as the last snapshot wrote it, covering `#jsonEntries` entries: the
    * next snapshot escapes only the ids added since (a busy account's window is KBs, written
    * every second). Private, not part of the window's value.
    */
@@ -183,20 +183,16 @@ export class DedupeWindow {
   }
 
   /**
-   * `toParts` as JSON text, the three values separated by commas (what JSON.stringify would
-   * write of them), kept from one snapshot to the next: only what was added since is escaped.
+   * `toParts` as JSON pieces (the ids' escaped text without quotes, the words without brackets,
+   * the dates), kept from one snapshot to the next: only what was added since is escaped.
    * Escaping whole ids piece by piece gives the text of escaping them at once.
    */
-  toPartsJson(): string {
-    const parts = this.partsJson();
-    return `"${parts.ids}",[${parts.words}],${parts.dates}`;
-  }
-
-  /** `toPartsJson`'s three pieces: the ids' escaped text (no quotes), the words (no brackets), the dates. */
   partsJson(): WindowParts {
     if (this.#jsonEntries !== this.count) {
-      this.#idsJson += JSON.stringify(this.charsBetween(this.#jsonChars, this.charsUsed)).slice(1, -1);
-      for (let entry = this.#jsonEntries; entry < this.count; entry++) this.#wordsJson += `${entry === 0 ? "" : ","}${this.wordOf(entry)}`;
+      // Never null: a rebuild starts the kept text again.
+      const added = this.partsSince({ rebuilds: this.#rebuilds, entries: this.#jsonEntries, chars: this.#jsonChars })!;
+      this.#idsJson += added.ids;
+      this.#wordsJson += added.words;
       this.#jsonEntries = this.count;
       this.#jsonChars = this.charsUsed;
     }
