@@ -4,30 +4,19 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { NativeScriptRunner } from "../../src/adapters/redis/nativeScriptRunner.ts";
-import { run } from "../support/services.ts";
+import { privateRedis } from "../support/privateRedis.ts";
 
-const PORT = 6393;
-const runner = new NativeScriptRunner(`redis://127.0.0.1:${PORT}`);
-const startRedis = () => run(["redis-server", "--port", String(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--logfile", `/tmp/native-script-runner-${PORT}.log`]);
-const stopRedis = () => Bun.spawnSync(["redis-cli", "-p", String(PORT), "shutdown", "nosave"]);
-
-async function redisAnswers(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (Bun.spawnSync(["redis-cli", "-p", String(PORT), "ping"]).stdout.toString().trim() === "PONG") return;
-    await Bun.sleep(50);
-  }
-  throw new Error("the private Redis did not start");
-}
+const server = privateRedis(6393, "native-script-runner");
+const runner = new NativeScriptRunner(server.url);
 
 beforeAll(async () => {
-  stopRedis();
-  startRedis();
-  await redisAnswers();
+  server.stop();
+  await server.start();
 });
 
 afterAll(() => {
   runner.close();
-  stopRedis();
+  server.stop();
 });
 
 test("a script gets its keys and arguments and its reply comes back", async () => {
@@ -42,12 +31,10 @@ test("a script's own error fails the call and the next call works on the same co
 });
 
 test("while Redis is down a call fails at once instead of waiting, and after it is back a call works again", async () => {
-  stopRedis();
-  await Bun.sleep(200);
+  server.stop();
   const started = performance.now();
   await expect(runner.eval("return 1", [], [])).rejects.toThrow();
   expect(performance.now() - started).toBeLessThan(5000); // no offline queue: not held until Redis returns
-  startRedis();
-  await redisAnswers();
+  await server.start();
   expect(await runner.eval("return 2", [], [])).toBe(2);
 }, 30_000);

@@ -11,10 +11,9 @@ import { SnapshotAppends } from "../../src/adapters/redis/snapshotAppends.ts";
 import { RedisSnapshotStore } from "../../src/adapters/redis/snapshotStore.ts";
 import { newAccountState, type AccountState } from "../../src/domain/account/accountState.ts";
 import { apply, eod, txn } from "../domain/builders.ts";
-import { run } from "../support/services.ts";
+import { privateRedis } from "../support/privateRedis.ts";
 
-const PORT = 6394;
-const URL = `redis://127.0.0.1:${PORT}`;
+const server = privateRedis(6394, "snapshot-appends");
 const PREFIX = "appends";
 const SHARD = 3;
 const INSTANCE = "appends-test";
@@ -23,21 +22,17 @@ let writer: NativeScriptRunner;
 let store: RedisSnapshotStore;
 let epoch = 0;
 
-const startRedis = () => run(["redis-server", "--port", String(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--logfile", `/tmp/snapshot-appends-${PORT}.log`]);
-const stopRedis = () => Bun.spawnSync(["redis-cli", "-p", String(PORT), "shutdown", "nosave"]);
-
 beforeAll(async () => {
-  stopRedis();
-  startRedis();
-  for (let i = 0; i < 100 && Bun.spawnSync(["redis-cli", "-p", String(PORT), "ping"]).stdout.toString().trim() !== "PONG"; i++) await Bun.sleep(50);
-  redis = new Redis(URL);
-  writer = new NativeScriptRunner(URL);
+  server.stop();
+  await server.start();
+  redis = new Redis(server.url);
+  writer = new NativeScriptRunner(server.url);
 });
 
 afterAll(() => {
   redis?.disconnect();
   writer?.close();
-  stopRedis();
+  server.stop();
 });
 
 beforeEach(async () => {

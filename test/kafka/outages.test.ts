@@ -14,6 +14,7 @@ import { decodeAccount } from "../../src/adapters/redis/accountCodec.ts";
 import { eod, txn } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
 import { deleteRecordsBelowSnapshots, readShardSnapshot, snapshotsCaughtUp } from "../support/redisSnapshots.ts";
+import { privateRedis } from "../support/privateRedis.ts";
 import { createTopics, deleteTopics, ensureServices, eventually, openProducer, run, uniqueNames } from "../support/services.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -26,18 +27,15 @@ let redis: Redis;
 const engines: EngineProcess[] = [];
 const topicsCreated: string[] = [];
 
-const redisUp = () => Bun.spawnSync(["redis-cli", "-p", String(REDIS_PORT), "ping"]).stdout.toString().trim() === "PONG";
-/** Starts this file's Redis if it is not answering (empty: no persistence). */
-function startRedis(): void {
-  if (redisUp()) return;
-  run(["redis-server", "--port", String(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--logfile", `/tmp/${runId}-redis.log`]);
-}
-const stopRedis = () => Bun.spawnSync(["redis-cli", "-p", String(REDIS_PORT), "shutdown", "nosave"]);
+/** This file's Redis (empty: no persistence); started unless it answers already. */
+const privateRedisServer = privateRedis(REDIS_PORT, runId);
+const startRedis = () => privateRedisServer.start();
+const stopRedis = () => privateRedisServer.stop();
 const privatePostgres = (action: "start" | "stop" | "clean") => run(["bash", `${ROOT}scripts/private-postgres.sh`, action, String(PG_PORT)]);
 
 beforeAll(async () => {
   ensureServices("kafka", "redis", "postgres");
-  startRedis();
+  await startRedis();
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   redis.on("error", () => {}); // the test stops this Redis on purpose
   producer = await openProducer();
@@ -70,7 +68,7 @@ class Outage {
   /** Creates the topics, starts an engine and applies an EOD of 1000.00 to each account. */
   async begin(accounts: string[]): Promise<this> {
     ensureServices("kafka");
-    startRedis();
+    await startRedis();
     const topics = [this.names.eod, this.names.transactions, this.names.dlq];
     await createTopics(topics);
     topicsCreated.push(...topics);
@@ -151,7 +149,7 @@ test("a Redis restart (empty): reads go on, /ready says degraded, whole snapshot
   await outage.produceTransactions("O1", 10);
   await eventually(() => outage.balancesRight(), 30_000, "applying while Redis is down");
 
-  startRedis(); // it comes back with nothing
+  await startRedis(); // it comes back with nothing
   await eventually(async () => !(await outage.readiness()).degraded.includes("redis"), 30_000, "Redis back");
   await outage.produceTransactions("O1", 10);
   await eventually(() => outage.balancesRight(), 30_000, "after Redis is back");

@@ -12,7 +12,8 @@ import { partitionForKey } from "../../src/runtime/partitionForKey.ts";
 import { eod, txn } from "../support/engineUnderTest.ts";
 import { spawnEngine, type EngineProcess } from "../support/engineProcess.ts";
 import { deleteRecordsBelow, partitionOffsets, readShardSnapshot, snapshotsCaughtUp } from "../support/redisSnapshots.ts";
-import { createTopics, deleteTopics, ensureServices, eventually, openProducer, run, uniqueNames } from "../support/services.ts";
+import { privateRedis } from "../support/privateRedis.ts";
+import { createTopics, deleteTopics, ensureServices, eventually, openProducer, uniqueNames } from "../support/services.ts";
 
 const REDIS_PORT = 6391;
 const names = uniqueNames("idle-shard");
@@ -22,13 +23,14 @@ let redis: Redis;
 let producer: Awaited<ReturnType<typeof openProducer>>;
 let engine: EngineProcess | null = null;
 
-const startRedis = () => run(["redis-server", "--port", String(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--logfile", `/tmp/${names.id}-redis.log`]);
-const stopRedis = () => Bun.spawnSync(["redis-cli", "-p", String(REDIS_PORT), "shutdown", "nosave"]);
+const privateRedisServer = privateRedis(REDIS_PORT, names.id);
+const startRedis = () => privateRedisServer.start();
+const stopRedis = () => privateRedisServer.stop();
 
 beforeAll(async () => {
   ensureServices("kafka");
   stopRedis();
-  startRedis();
+  await startRedis();
   redis = new Redis(`redis://127.0.0.1:${REDIS_PORT}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await createTopics([names.eod, names.transactions, names.dlq]);
   producer = await openProducer();
@@ -51,7 +53,7 @@ test("after Redis restarts empty, a shard with no new traffic is snapshotted aga
   await eventually(() => snapshotsCaughtUp(redis, names.id, topics), 60_000, "the first snapshots");
 
   stopRedis();
-  startRedis(); // back with nothing
+  await startRedis(); // back with nothing
   await producer.sendMessages(names.transactions, [txn({ accountId: busy, amount: "1.00" })]);
   await eventually(async () => (await readShardSnapshot(redis, names.id, partitionForKey(busy, 12))).accounts.has(busy), 30_000, "the busy shard written again");
   // The idle shard: give it as long as the busy one needed and more.
