@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { assertProperty } from "../support/seed.ts";
-import { murmur2, partitionForKey } from "../../src/runtime/partitionForKey.ts";
+import { murmur2, murmur2OfAscii, partitionForKey } from "../../src/runtime/partitionForKey.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -35,6 +35,16 @@ describe("Kafka's default partitioner", () => {
         const partition = partitionForKey(key, count);
         expect(Number.isInteger(partition) && partition >= 0 && partition < count).toBe(true);
         expect(partitionForKey(key, count)).toBe(partition);
+      }),
+    );
+  });
+
+  test("an ASCII key read from the string hashes as its UTF-8 bytes; any other key is not read that way", () => {
+    assertProperty(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" })), (key) => {
+        const ascii = /^[\x00-\x7f]*$/.test(key);
+        expect(murmur2OfAscii(key)).toBe(ascii ? murmur2(bytes(key)) : null);
+        expect(partitionForKey(key, 12)).toBe((murmur2(bytes(key)) & 0x7fffffff) % 12);
       }),
     );
   });
