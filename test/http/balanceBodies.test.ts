@@ -38,15 +38,15 @@ describe("a kept balance body", () => {
     ["updatedAt alone", (state) => (state.updatedAtMs += 1)],
   ];
   for (const [what, change] of changes) {
-    test(`is read anew at once after a change of ${what}, the version untouched`, () => {
+    test(`is read anew at once after a change of ${what}, the version untouched`, async () => {
       const state = point("A1");
       const { cache, fresh } = cacheOver(state);
       const before = cache.bodyOf("A1");
-      expect(before).toBe(fresh(state));
+      expect(await before!.text()).toBe(fresh(state));
       expect(cache.bodyOf("A1")).toBe(before);
       change(state);
       const after = cache.bodyOf("A1");
-      expect(after).toBe(fresh(state));
+      expect(await after!.text()).toBe(fresh(state));
       expect(after).not.toBe(before);
     });
   }
@@ -59,11 +59,16 @@ describe("a kept balance body", () => {
     expect(cache.size).toBe(0);
   });
 
-  test("is bounded: past its size the oldest entry makes room, and every read still has its account's body", () => {
+  test("is bounded: past its size the oldest entry makes room, and every read still has its account's body", async () => {
     const states = ["A1", "A2", "A3"].map(point);
     states.forEach((state, n) => (state.intradayTotalMinor = n));
     const { cache, fresh } = cacheOver(...states);
-    for (const state of [...states, ...states]) expect(cache.bodyOf(state.accountId)).toBe(fresh(state));
+    for (const state of [...states, ...states]) expect(await cache.bodyOf(state.accountId)!.text()).toBe(fresh(state));
     expect(cache.size).toBe(2);
+  });
+
+  test("is typed application/json, the content type of the answer made from it", () => {
+    const { cache } = cacheOver(point("A1"));
+    expect(new Response(cache.bodyOf("A1")).headers.get("content-type")).toBe("application/json;charset=utf-8");
   });
 });

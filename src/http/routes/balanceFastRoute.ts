@@ -18,16 +18,14 @@
 import { canSeeAccount } from "../../domain/auth/principal.ts";
 import { isIdentifier } from "../../domain/identifier.ts";
 import type { Access } from "../auth/access.ts";
-import type { BalanceBodies } from "../balanceBodies.ts";
+import { jsonBody, type BalanceBodies } from "../balanceBodies.ts";
 import { HttpError } from "../httpError.ts";
 import type { HttpRequestRecorder } from "../httpMetrics.ts";
 import type { BalanceReader } from "../../runtime/ports.ts";
 
 export const BALANCE_ROUTE = "/v1/accounts/:accountId/balance";
 
-/** The route's own answers (balanceRoutes' jsonResponse): one init for all, each Response takes a copy of its headers. */
-const OK = { headers: new Headers({ "content-type": "application/json" }) };
-/** Elysia's, for the object the app's error handler returns. */
+/** Elysia's, for the object the app's error handler returns; a body's Blob gives the same type (balanceRoutes' jsonResponse too). */
 const ERROR_HEADERS = { "content-type": "application/json;charset=utf-8" };
 
 export interface BalanceFastRouteDeps {
@@ -41,13 +39,13 @@ export interface BalanceFastRouteDeps {
 }
 
 type RouteRequest = Request & { params: { accountId: string } };
-type BodyOf = (accountId: string) => string | null;
+type BodyOf = (accountId: string) => Blob | null;
 
 export function balanceFastRoute(deps: BalanceFastRouteDeps) {
   const bodies = deps.bodies;
   const bodyOf: BodyOf = bodies !== undefined ? (accountId) => bodies.bodyOf(accountId) : (accountId) => {
     const view = deps.balances.balanceOf(accountId);
-    return view === null ? null : JSON.stringify(view);
+    return view === null ? null : jsonBody(JSON.stringify(view));
   };
   return (request: RouteRequest): Response | Promise<Response> => {
     const startedMs = performance.now();
@@ -56,7 +54,7 @@ export function balanceFastRoute(deps: BalanceFastRouteDeps) {
     if (deps.access.required || accountId.includes("%") || !isIdentifier(accountId)) return read(deps, bodyOf, request, accountId, startedMs);
     const body = bodyOf(accountId);
     if (body === null) return read(deps, bodyOf, request, accountId, startedMs);
-    const response = new Response(body, OK);
+    const response = new Response(body);
     deps.record(request.method, BALANCE_ROUTE, 200, startedMs);
     return response;
   };
@@ -69,7 +67,7 @@ async function read(deps: BalanceFastRouteDeps, bodyOf: BodyOf, request: RouteRe
     const caller = await deps.access.authorize(request, "balances:read");
     if (accountId.includes("%") || !isIdentifier(accountId)) return deps.app(request);
     const body = bodyOf(accountId) ?? (await remoteBodyOf(deps.balances, accountId));
-    response = body === null || !canSeeAccount(caller, accountId) ? errorAnswer(notFound(accountId)) : new Response(body, OK);
+    response = body === null || !canSeeAccount(caller, accountId) ? errorAnswer(notFound(accountId)) : new Response(body);
   } catch (error) {
     if (!(error instanceof HttpError)) return deps.app(request);
     response = errorAnswer(error);
@@ -79,9 +77,9 @@ async function read(deps: BalanceFastRouteDeps, bodyOf: BodyOf, request: RouteRe
 }
 
 /** The body from the instance that holds the account (Kafka mode); null when none has it. */
-async function remoteBodyOf(balances: BalanceReader, accountId: string): Promise<string | null> {
+async function remoteBodyOf(balances: BalanceReader, accountId: string): Promise<Blob | null> {
   const view = (await balances.remoteBalanceOf?.(accountId)) ?? null;
-  return view === null ? null : JSON.stringify(view);
+  return view === null ? null : jsonBody(JSON.stringify(view));
 }
 
 /** The Elysia route's 404, word for word. */
