@@ -8,66 +8,63 @@ export function partitionForKey(key: string, partitionCount: number): number {
   return ((murmur2OfAscii(key) ?? murmur2(encoder.encode(key))) & 0x7fffffff) % partitionCount;
 }
 
+/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), seed 0x9747b28c. */
+export function murmur2(data: Uint8Array): number {
+  const length = data.length;
+  let h = SEED ^ length;
+  const blocks = length >> 2;
+  for (let i = 0; i < blocks; i++) {
+    const o = i * 4;
+    h = mixed(h, data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24));
+  }
+  const tail = blocks * 4;
+  return finished(h, length & 3, data[tail]!, data[tail + 1]!, data[tail + 2]!);
+}
+
 /**
  * murmur2 of an ASCII key's bytes, read from the string itself (each character is its one UTF-8
  * byte), or null when the key is not ASCII. Every read and every message routes by its account's
  * hash; encoding the key first made a new array each time.
  */
 export function murmur2OfAscii(key: string): number | null {
-  const m = 0x5bd1e995;
   const length = key.length;
-  let h = 0x9747b28c ^ length;
+  let h = SEED ^ length;
   let seen = 0;
   const blocks = length >> 2;
   for (let i = 0; i < blocks; i++) {
     const o = i * 4;
-    let k = key.charCodeAt(o) | (key.charCodeAt(o + 1) << 8) | (key.charCodeAt(o + 2) << 16) | (key.charCodeAt(o + 3) << 24);
-    seen |= key.charCodeAt(o) | key.charCodeAt(o + 1) | key.charCodeAt(o + 2) | key.charCodeAt(o + 3);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
+    const a = key.charCodeAt(o), b = key.charCodeAt(o + 1), c = key.charCodeAt(o + 2), d = key.charCodeAt(o + 3);
+    seen |= a | b | c | d;
+    h = mixed(h, a | (b << 8) | (c << 16) | (d << 24));
   }
   const tail = blocks * 4;
-  const rest = length & 3;
   for (let i = tail; i < length; i++) seen |= key.charCodeAt(i);
   if (seen > 0x7f) return null;
-  if (rest >= 3) h ^= key.charCodeAt(tail + 2) << 16;
-  if (rest >= 2) h ^= key.charCodeAt(tail + 1) << 8;
-  if (rest >= 1) {
-    h ^= key.charCodeAt(tail);
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
+  return finished(h, length & 3, key.charCodeAt(tail), key.charCodeAt(tail + 1), key.charCodeAt(tail + 2));
 }
 
-/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), seed 0x9747b28c. */
-export function murmur2(data: Uint8Array): number {
-  const m = 0x5bd1e995;
-  const length = data.length;
-  let h = 0x9747b28c ^ length;
-  const blocks = length >> 2;
-  for (let i = 0; i < blocks; i++) {
-    const o = i * 4;
-    let k = data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const tail = blocks * 4;
-  const rest = length & 3;
-  if (rest >= 3) h ^= data[tail + 2]! << 16;
-  if (rest >= 2) h ^= data[tail + 1]! << 8;
+const M = 0x5bd1e995;
+const SEED = 0x9747b28c;
+
+/** One 4-byte block mixed into the hash. */
+function mixed(h: number, block: number): number {
+  let k = Math.imul(block, M);
+  k ^= k >>> 24;
+  k = Math.imul(k, M);
+  return Math.imul(h, M) ^ k;
+}
+
+/** The last `rest` (0–3) bytes, then the final avalanche. */
+function finished(hash: number, rest: number, b0: number, b1: number, b2: number): number {
+  let h = hash;
+  if (rest >= 3) h ^= b2 << 16;
+  if (rest >= 2) h ^= b1 << 8;
   if (rest >= 1) {
-    h ^= data[tail]!;
-    h = Math.imul(h, m);
+    h ^= b0;
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
-  h = Math.imul(h, m);
+  h = Math.imul(h, M);
   h ^= h >>> 15;
   return h | 0;
 }
