@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   SIMULATE_ACCOUNTS: Int(5000, 1, 1_000_000, "Accounts in the simulated feed"),
   SIMULATE_RATE: Int(200, 1, 100_000, "Simulated transactions per second"),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: "info" }),
+  LOOP_STALL_REPORT_MS: Int(0, 0, 3_600_000, "Diagnostic: every this many ms, log (info, loop_stalls) how late the event loop ran a 1 ms timer and, on Linux, whether the main thread spent its stalls running or waiting for a core; 0: off"),
   SHUTDOWN_TIMEOUT_MS: Int(10_000, 100, 600_000, "Longest a graceful shutdown may take"),
   DATABASE_URL: Type.String({ default: "", description: "Postgres for datasource.facility and datalake.account; empty: the embedded store" }),
   SYNC_MAX_DELAY_MS: Int(60_000, 1, 86_400_000, "A changed account reaches datalake.account within this"),

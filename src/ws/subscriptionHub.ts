@@ -5,6 +5,9 @@
  * slow clients never grow the engine's memory past a known bound, and never silently miss
  * updates while staying connected. (Bun's native publish skips such a subscriber without
  * telling, hence explicit sends.) Subscriptions are bounded per connection and in total.
+ * Inside `corked`, sends are held and go out together per connection under Bun's cork: one
+ * write for a fetched batch's pushes instead of one system call (and one wake-up of the
+ * client) per message.
  */
 export interface Connection {
   /** Bun's ServerWebSocket.send: bytes sent, -1 when queued under backpressure, 0 when dropped. */
@@ -16,7 +19,12 @@ export interface Connection {
    * close frame would wait behind the unsent bytes of a client that does not read, and keep them.
    */
   terminate(): void;
+  /** Bun's ServerWebSocket.cork: the sends made inside `callback` leave in one write. */
+  cork(callback: () => void): unknown;
 }
+
+/** Messages `corked` holds at most before it sends them early: what it holds stays bounded. */
+export const HELD_MESSAGES_MAX = 10_000;
 
 interface Subscriber {
   readonly accounts: Set<string>;
@@ -51,6 +59,9 @@ export class SubscriptionHub {
   private readonly activityListeners = new Set<Connection>();
   private bufferedTotal = 0;
   private subscriptionsTotal = 0;
+  /** Inside `corked`: the messages waiting for the end of it, per connection, in order. */
+  private held: Map<Connection, string[]> | null = null;
+  private heldCount = 0;
 
   constructor(private readonly limits: HubLimits, private readonly onSlowClient: () => void) {}
 
@@ -142,16 +153,54 @@ export class SubscriptionHub {
     for (const connection of accountListeners) if (!this.alertListeners.has(connection)) this.deliver(connection, data);
   }
 
+  /**
+   * Runs `run`; what it delivers is sent when it returns (or throws), each connection's messages
+   * in order under one cork. Nested calls join the outer one. More than HELD_MESSAGES_MAX held
+   * are sent at once, so a long run holds a bounded amount.
+   */
+  corked<T>(run: () => T): T {
+    if (this.held !== null) return run();
+    this.held = new Map();
+    try {
+      return run();
+    } finally {
+      this.sendHeld();
+      this.held = null;
+    }
+  }
+
   deliver(connection: Connection, data: string): void {
+    if (this.held === null) return void this.send(connection, data);
+    const queued = this.held.get(connection);
+    if (queued === undefined) this.held.set(connection, [data]);
+    else queued.push(data);
+    this.heldCount += 1;
+    if (this.heldCount >= HELD_MESSAGES_MAX) this.sendHeld();
+  }
+
+  private sendHeld(): void {
+    const held = this.held!;
+    this.heldCount = 0;
+    for (const [connection, messages] of held) {
+      held.delete(connection);
+      connection.cork(() => {
+        for (const data of messages) if (!this.send(connection, data)) return; // cut off: the rest would go nowhere
+      });
+    }
+  }
+
+  /** Sends and checks the client's unsent bytes; false when the client was cut off. */
+  private send(connection: Connection, data: string): boolean {
     const subscriber = this.subscribers.get(connection);
     const sent = connection.send(data);
-    if (subscriber === undefined) return;
+    if (subscriber === undefined) return true;
     this.track(subscriber, connection.getBufferedAmount());
     const behind = subscriber.buffered > 0;
-    if (sent !== 0 && subscriber.buffered <= this.limits.bufferBytesMax && !(behind && this.bufferedTotal > this.limits.buffersTotalBytesMax)) return;
+    if (sent !== 0 && subscriber.buffered <= this.limits.bufferBytesMax && !(behind && this.bufferedTotal > this.limits.buffersTotalBytesMax)) return true;
     this.onSlowClient();
     this.remove(connection);
     connection.terminate();
+    return false;
   }
 
   /** Bun drained a connection's buffer: its unsent bytes no longer count against the budget. */

@@ -1,12 +1,14 @@
 /** The subscription hub with fake connections: who hears what, once, and a slow client is cut off. */
 import { describe, expect, test } from "bun:test";
-import { SubscriptionHub, type Connection } from "../../src/ws/subscriptionHub.ts";
+import { HELD_MESSAGES_MAX, SubscriptionHub, type Connection } from "../../src/ws/subscriptionHub.ts";
 
 /** A connection that records what it was sent; `buffered` plays the unsent bytes Bun reports. */
 function fakeConnection() {
   const connection = {
     sent: [] as string[],
     buffered: 0,
+    /** What each cork sent together. */
+    corks: [] as string[][],
     closedWith: null as number | null,
     send(data: string) {
       connection.sent.push(data);
@@ -18,6 +20,11 @@ function fakeConnection() {
     },
     terminate() {
       connection.closedWith = 1006; // dropped without a close frame, as the client sees it
+    },
+    cork(callback: () => void) {
+      const before = connection.sent.length;
+      callback();
+      connection.corks.push(connection.sent.slice(before));
     },
   };
   return connection satisfies Connection;
@@ -145,5 +152,73 @@ describe("SubscriptionHub", () => {
     c.buffered = 0;
     subscriptions.drained(c);
     expect(subscriptions.bufferedBytes).toBe(0);
+  });
+
+  test("inside corked, a connection's messages wait for the end and go out in order under one cork", () => {
+    const { subscriptions } = hub();
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123", "124"]);
+    subscriptions.corked(() => {
+      subscriptions.publishBalance("123", "a");
+      subscriptions.publishBalance("124", "b");
+      subscriptions.publishBalance("123", "c");
+      expect(c.sent).toEqual([]);
+    });
+    expect(c.corks).toEqual([["a", "b", "c"]]);
+  });
+
+  test("a corked inside another joins it: everything goes out at the outer one's end", () => {
+    const { subscriptions } = hub();
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123"]);
+    subscriptions.corked(() => {
+      subscriptions.publishBalance("123", "a");
+      subscriptions.corked(() => subscriptions.publishBalance("123", "b"));
+      expect(c.sent).toEqual([]);
+    });
+    expect(c.corks).toEqual([["a", "b"]]);
+  });
+
+  test("what corked holds is sent even when its run throws", () => {
+    const { subscriptions } = hub();
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123"]);
+    expect(() => subscriptions.corked(() => {
+      subscriptions.publishBalance("123", "a");
+      throw new Error("boom");
+    })).toThrow("boom");
+    expect(c.sent).toEqual(["a"]);
+  });
+
+  test("corked holds at most HELD_MESSAGES_MAX messages: reaching it sends them at once", () => {
+    const { subscriptions } = hub(10_000_000);
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123"]);
+    subscriptions.corked(() => {
+      for (let i = 0; i < HELD_MESSAGES_MAX; i++) subscriptions.publishBalance("123", "x");
+      expect(c.sent.length).toBe(HELD_MESSAGES_MAX);
+      subscriptions.publishBalance("123", "y");
+      expect(c.sent.length).toBe(HELD_MESSAGES_MAX);
+    });
+    expect(c.sent.at(-1)).toBe("y");
+  });
+
+  test("a client cut off while its held messages go out is sent none of the rest", () => {
+    const { subscriptions, slowCount } = hub(10);
+    const c = fakeConnection();
+    subscriptions.add(c);
+    subscriptions.subscribe(c, ["123"]);
+    subscriptions.corked(() => {
+      subscriptions.publishBalance("123", "a");
+      subscriptions.publishBalance("123", "b");
+      c.buffered = 11; // past the bound once the first is sent
+    });
+    expect(c.sent).toEqual(["a"]);
+    expect(c.closedWith).toBe(1006);
+    expect(slowCount()).toBe(1);
   });
 });

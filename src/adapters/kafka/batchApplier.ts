@@ -33,6 +33,14 @@ export interface BatchApplierDeps {
   /** Stops fetching the shard's partitions until `queuedIn` falls to half the bound. */
   readonly backpressure: (partition: number) => void;
   readonly log: Logger;
+  /** Runs a batch's hand-over: the engine sends the WebSocket pushes it makes together at its end. */
+  readonly batchScope?: (run: () => void) => void;
+}
+
+/** The offset after the last record handed over, and that record's offset (null: none). */
+interface HandedOver {
+  readonly next: bigint;
+  readonly last: string | null;
 }
 
 export class BatchApplier {
@@ -47,8 +55,19 @@ export class BatchApplier {
     if (shard === undefined) return; // not ours (any more): the new owner reads it
     const { topic, partition } = batch;
     const first = BigInt(shard.nextOffsets[topic] ?? "0");
+    let handed: HandedOver = { next: first, last: null };
+    const scope = this.deps.batchScope ?? ((run: () => void) => run());
+    scope(() => void (handed = this.handOver(batch, shard, first, isActive)));
+    if (handed.last !== null) applied(handed.last);
+    if (handed.next !== first) shard.nextOffsets[topic] = String(handed.next);
+    if (this.deps.host.queuedIn(partition) >= SHARD_MAILBOX_MESSAGES_MAX) this.deps.backpressure(partition);
+  }
+
+  /** Each record from `first` on to ingest (or the journal), in offset order, while `isActive()`. */
+  private handOver(batch: FetchedBatch, shard: OwnedShard, first: bigint, isActive: () => boolean): HandedOver {
+    const { topic, partition } = batch;
     let next = first;
-    let handedOver: string | null = null;
+    let last: string | null = null;
     for (const record of batch.records) {
       if (!isActive()) break;
       const offset = BigInt(record.offset);
@@ -60,11 +79,9 @@ export class BatchApplier {
         : this.deps.ingest.ingest({ text, source: { kind: "kafka", topic, partition, offset: record.offset }, shard: partition });
       if (result instanceof Promise) this.trackPending(shard, topic, offset, result);
       next = offset + 1n;
-      handedOver = record.offset;
+      last = record.offset;
     }
-    if (handedOver !== null) applied(handedOver);
-    if (next !== first) shard.nextOffsets[topic] = String(next);
-    if (this.deps.host.queuedIn(partition) >= SHARD_MAILBOX_MESSAGES_MAX) this.deps.backpressure(partition);
+    return { next, last };
   }
 
   private trackPending(shard: OwnedShard, topic: string, offset: bigint, result: Promise<unknown>): void {

@@ -56,6 +56,8 @@ export interface KafkaSourceDeps {
   readonly snapshots: SnapshotStore;
   readonly log: Logger;
   readonly metrics: KafkaSourceMetrics;
+  /** See BatchApplierDeps.batchScope. */
+  readonly batchScope?: (run: () => void) => void;
 }
 
 export class KafkaSource implements EventSource {
@@ -135,7 +137,7 @@ export class KafkaSource implements EventSource {
     const { deps } = this;
     const applier = new BatchApplier({
       owned: this.owned, ingest: deps.ingest, host: deps.host, log: deps.log, journal: deps.journal, journalTopic: this.options.topics.journal,
-      backpressure: (partition) => this.pauseUntilDrained(partition, deps),
+      backpressure: (partition) => this.pauseUntilDrained(partition, deps), batchScope: deps.batchScope,
     });
     return new ConsumerRunner({
       kafka: this.kafka, groupId: this.options.groupId, topics: inputTopicsOf(this.options.topics), sessionTimeoutMs,

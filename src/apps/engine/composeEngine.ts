@@ -262,7 +262,9 @@ async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: A
   const { kafka, hub } = edges;
   if (kafka === null) return { ok: true };
   try {
-    await kafka.start({ ingest: core.ingest, journal: core.journalReplay }, core.runtime, remotePushTo(hub, core), (shardId) => {
+    // A fetched batch's pushes leave together: one write per connection, not one per message.
+    const batchScope = (run: () => void) => hub.corked(run);
+    await kafka.start({ ingest: core.ingest, journal: core.journalReplay, batchScope }, core.runtime, remotePushTo(hub, core), (shardId) => {
       const recovered = core.runtime.statesOf(shardId);
       recovered.forEach(syncAccount); // the Postgres copy converges after any restart
       core.refreshUnknownLimits(recovered.values());

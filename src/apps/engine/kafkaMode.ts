@@ -68,10 +68,10 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     },
     /** Connects the DLQ producer, the journal and the bus, then joins the group. */
     async start(
-      inputs: { ingest: MessageIngest; journal: TransferJournalReplay }, host: ShardHost,
+      inputs: { ingest: MessageIngest; journal: TransferJournalReplay; batchScope?: (run: () => void) => void }, host: ShardHost,
       remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void,
     ) {
-      const { ingest, journal } = inputs;
+      const { ingest, journal, batchScope } = inputs;
       const admin = new Kafka({ clientId: `balance-engine-admin-${instanceId}`, brokers, ...kafkaLogOptions(log) });
       await ensureEngineTopics(admin, config.KAFKA_TOPIC_TRANSFER_JOURNAL, config.KAFKA_TOPIC_APPROVED, config.SHARD_COUNT);
       await dlqProducer.connect();
@@ -82,7 +82,7 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
         topics: { eod: config.KAFKA_TOPIC_EOD, transactions: config.KAFKA_TOPIC_TRANSACTIONS, dlq: config.KAFKA_TOPIC_DLQ, journal: config.KAFKA_TOPIC_TRANSFER_JOURNAL },
         snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, stallMs: config.KAFKA_STALL_MS,
         onShardRecovered,
-      }, { ingest, journal, host, snapshots, log, metrics: kafkaSourceMetrics(metrics) });
+      }, { ingest, journal, host, snapshots, log, metrics: kafkaSourceMetrics(metrics), batchScope });
       await source.start();
     },
     async close() {

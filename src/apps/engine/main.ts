@@ -8,6 +8,7 @@
 import { loadConfig } from "../../config.ts";
 import { stopOnSignals } from "../gracefulShutdown.ts";
 import { createLogger } from "../../observability/log.ts";
+import { LoopStallProbe, linuxThreadTimes } from "../../observability/loopStallProbe.ts";
 import { routeProcessOutput } from "../../observability/processOutput.ts";
 import { loadAuthSetup } from "./authSetup.ts";
 import { startEngine } from "./composeEngine.ts";
@@ -26,6 +27,8 @@ export async function runEngine(argv: readonly string[]): Promise<void> {
   }
   const log = createLogger(config.LOG_LEVEL);
   routeProcessOutput(log);
+  // Started first: the start-up's own stalls (recovery) are part of what it shows.
+  if (config.LOOP_STALL_REPORT_MS > 0) new LoopStallProbe(() => performance.now(), linuxThreadTimes()).start(config.LOOP_STALL_REPORT_MS, log);
   const started = await startEngine(config, log, auth.setup);
   if (!started.ok) {
     log.error("start_failed", { ...started.failure });
