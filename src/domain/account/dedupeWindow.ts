@@ -58,16 +58,10 @@ export function windowNamespaceOf(kind: WindowKind): WindowNamespace {
   return namespaceOf(kind) as WindowNamespace;
 }
 
-/**
- * The first capacity ≥ `needed` from `from`, on one fixed sequence (×4 while below 16× the
- * minimum `floor`, then ×2), so the same sizes whatever the history. A busy account's window
- * grows two ids per transaction: each growth copies and re-indexes the window (`reserve` was
- * ~4 % of bench apply's profile), and the early ×4 steps halve the copies where a window is
- * small and they come most often.
- */
-function capacityFor(needed: number, from: number, floor: number): number {
-  let capacity = from;
-  while (capacity < needed) capacity *= capacity < floor * 16 ? 4 : 2;
+/** The smallest power of two ≥ `needed`, at least `min`: the same sizes whatever the history. */
+function capacityFor(needed: number, min: number): number {
+  let capacity = min;
+  while (capacity < needed) capacity *= 2;
   return capacity;
 }
 
@@ -297,8 +291,8 @@ export class DedupeWindow {
     const old = this.data;
     const oldEntries = this.entriesCapacity * SLOT_WORDS;
     const oldChars = this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS);
-    this.entriesCapacity = capacityFor(entries, this.entriesCapacity, ENTRIES_MIN);
-    this.charsCapacity = capacityFor(chars, this.charsCapacity, CHARS_MIN);
+    this.entriesCapacity = capacityFor(entries, this.entriesCapacity);
+    this.charsCapacity = capacityFor(chars, this.charsCapacity);
     this.data = new Uint32Array(wordsFor(this.entriesCapacity, this.charsCapacity));
     const newEntries = this.entriesCapacity * SLOT_WORDS;
     const newChars = this.entriesCapacity * (SLOT_WORDS + ENTRY_WORDS);
