@@ -108,6 +108,21 @@ describe("the account codec", () => {
     expect(decoded.transferKeys.get(idempotencyScopeOf("app", "k1"))).toBe("tr-1");
   });
 
+  test("an account that never sent a transfer holds no risk history, written and read back as none", () => {
+    const state = busy();
+    expect(state.risk).toBeNull();
+    const text = encodeAccount(state);
+    expect(JSON.parse(text)[V6.ids - 1]).toEqual([[], [], []]);
+    expect(decodeAccount(text).risk).toBeNull();
+    expect(encodeAccount(decodeAccount(text))).toBe(text);
+  });
+
+  test("an account's first transfer starts its risk history, which the snapshot keeps", () => {
+    const state = withTransfer();
+    expect([...state.risk!.counterparties.keys()]).toEqual(["999"]);
+    expect([...decodeAccount(encodeAccount(state)).risk!.counterparties.keys()]).toEqual(["999"]);
+  });
+
   test("a version 3 snapshot (before transfers) loads with no transfers and no holds", () => {
     const v4 = v4Of(busy());
     const v3 = JSON.stringify([3, ...v4.slice(1, 13)]);

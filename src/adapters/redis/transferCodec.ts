@@ -30,23 +30,24 @@ const partCheck = TypeCompiler.Compile(TransferPartSchema);
 /** What most accounts have (no transfer, no risk history): written for each of them every snapshot. */
 const EMPTY_PART: TransferPart = [[], [], []];
 
-export function encodeTransferPart(transfers: ReadonlyMap<string, Transfer>, risk: RiskHistory): TransferPart {
-  if (transfers.size === 0 && risk.hours.size === 0 && risk.counterparties.size === 0) return EMPTY_PART;
+export function encodeTransferPart(transfers: ReadonlyMap<string, Transfer>, risk: RiskHistory | null): TransferPart {
+  if (transfers.size === 0 && (risk === null || (risk.hours.size === 0 && risk.counterparties.size === 0))) return EMPTY_PART;
   return [
     [...transfers.values()].map((t) => [
       t.transferId, t.fromAccountId, t.toAccountId, t.amountMinor, t.currency, t.reference, t.decision, t.riskScore,
       t.riskFactors.map((f) => [f.name, f.value, f.weight] as [string, number, number]), t.firstStatus, t.status,
       t.createdAtMs, t.updatedAtMs, t.idempotencyScope, t.requestFingerprint,
     ]),
-    [...risk.hours].map(([hour, bucket]) => [hour, bucket.count, bucket.sumMinor]),
-    [...risk.counterparties],
+    [...(risk?.hours ?? [])].map(([hour, bucket]) => [hour, bucket.count, bucket.sumMinor]),
+    [...(risk?.counterparties ?? [])],
   ];
 }
 
 export interface DecodedTransferPart {
   readonly transfers: Map<string, Transfer>;
   readonly transferKeys: Map<string, string>;
-  readonly risk: RiskHistory;
+  /** Null when the part holds no history (as a new account's). */
+  readonly risk: RiskHistory | null;
 }
 
 /** The part, or a description of what is wrong with it. */
@@ -64,8 +65,8 @@ export function decodeTransferPart(candidate: unknown): DecodedTransferPart | st
     });
     transferKeys.set(e[13], e[0]);
   }
-  const risk = newRiskHistory();
-  for (const [hour, count, sumMinor] of hours) risk.hours.set(hour, { count, sumMinor });
-  for (const [id, atMs] of counterparties) risk.counterparties.set(id, atMs);
+  const risk = hours.length === 0 && counterparties.length === 0 ? null : newRiskHistory();
+  for (const [hour, count, sumMinor] of hours) risk!.hours.set(hour, { count, sumMinor });
+  for (const [id, atMs] of counterparties) risk!.counterparties.set(id, atMs);
   return { transfers, transferKeys, risk };
 }

@@ -1,6 +1,6 @@
 /** What the engine knows about one account. Owned by exactly one actor. */
 import type { Instant } from "../calendar.ts";
-import { newRiskHistory, type RiskHistory } from "../transfer/riskHistory.ts";
+import type { RiskHistory } from "../transfer/riskHistory.ts";
 import { isOpen, type Transfer } from "../transfer/transfer.ts";
 import { DedupeWindow } from "./dedupeWindow.ts";
 
@@ -33,8 +33,11 @@ export interface AccountState {
   readonly transfers: Map<string, Transfer>;
   /** Idempotency scope (caller + key) → transferId, for `transfers` (derived: not in snapshots). */
   readonly transferKeys: Map<string, string>;
-  /** What the risk score reads: this account's own recent transfers. */
-  readonly risk: RiskHistory;
+  /**
+   * What the risk score reads: this account's own recent transfers. Null until its first one:
+   * most accounts never send a transfer, and an empty history (two Maps) is ~110 B of heap.
+   */
+  risk: RiskHistory | null;
   /** +1 with every applied change. */
   version: number;
   /**
@@ -69,7 +72,7 @@ export function newAccountState(accountId: string, originMs = 0): AccountState {
     holdsMinor: 0,
     transfers: new Map(),
     transferKeys: new Map(),
-    risk: newRiskHistory(),
+    risk: null,
     version: 0,
     updatedAtMs: 0,
     dedupe: new DedupeWindow(),

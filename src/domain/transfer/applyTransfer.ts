@@ -6,7 +6,7 @@
  */
 import type { AccountState } from "../account/accountState.ts";
 import { TRANSFERS_KEPT_MAX } from "./authorizeTransfer.ts";
-import { recordTransfer } from "./riskHistory.ts";
+import { newRiskHistory, recordTransfer } from "./riskHistory.ts";
 import { isOpen, type Transfer } from "./transfer.ts";
 
 /** How long a finished transfer (and its key) is kept at least. */
@@ -25,7 +25,7 @@ export function applyTransfer(state: AccountState, transfer: Transfer, nowMs: nu
   state.transferKeys.set(transfer.idempotencyScope, transfer.transferId);
   if (isOpen(transfer.status)) {
     state.holdsMinor += transfer.amountMinor;
-    recordTransfer(state.risk, transfer.toAccountId, transfer.amountMinor, transfer.createdAtMs);
+    recordTransfer((state.risk ??= newRiskHistory()), transfer.toAccountId, transfer.amountMinor, transfer.createdAtMs);
     state.version += 1;
     state.updatedAtMs = nowMs;
   }
