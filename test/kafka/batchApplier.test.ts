@@ -1,6 +1,6 @@
 /** The batch hand-over with fakes: inside the engine's batch scope, once per batch, offsets unchanged. */
 import { describe, expect, test } from "bun:test";
-import { BatchApplier } from "../../src/adapters/kafka/batchApplier.ts";
+import { BatchApplier, type BatchScope } from "../../src/adapters/kafka/batchApplier.ts";
 import { OwnedShards } from "../../src/adapters/kafka/ownedShards.ts";
 import type { Inbound } from "../../src/runtime/inbound.ts";
 import type { ShardHost } from "../../src/runtime/ports.ts";
@@ -8,7 +8,7 @@ import { createLogger } from "../../src/observability/log.ts";
 
 const host: ShardHost = { statesOf: () => new Map(), dormantOf: () => new Map(), load() {}, drop() {}, queuedIn: () => 0 };
 
-function applier(batchScope?: (run: () => void) => void) {
+function applier(batchScope?: BatchScope) {
   const owned = new OwnedShards(host);
   owned.own(0, 1, { tx: "10" });
   const events: string[] = [];
@@ -33,8 +33,9 @@ describe("BatchApplier", () => {
     const events: string[] = [];
     const { batches, events: ingested } = applier((run) => {
       events.push("scope start");
-      run();
+      const result = run();
       events.push(`scope end after ${ingested.length} records`);
+      return result;
     });
     batches.apply(batch, () => true, () => {});
     expect(events).toEqual(["scope start", "scope end after 2 records"]);

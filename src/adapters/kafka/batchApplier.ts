@@ -34,8 +34,13 @@ export interface BatchApplierDeps {
   readonly backpressure: (partition: number) => void;
   readonly log: Logger;
   /** Runs a batch's hand-over: the engine sends the WebSocket pushes it makes together at its end. */
-  readonly batchScope?: (run: () => void) => void;
+  readonly batchScope?: BatchScope;
 }
+
+/** Runs `run` and hands back what it returns (SubscriptionHub.corked). */
+export type BatchScope = <T>(run: () => T) => T;
+
+const UNSCOPED: BatchScope = (run) => run();
 
 /** The offset after the last record handed over, and that record's offset (null: none). */
 interface HandedOver {
@@ -55,9 +60,7 @@ export class BatchApplier {
     if (shard === undefined) return; // not ours (any more): the new owner reads it
     const { topic, partition } = batch;
     const first = BigInt(shard.nextOffsets[topic] ?? "0");
-    let handed: HandedOver = { next: first, last: null };
-    const scope = this.deps.batchScope ?? ((run: () => void) => run());
-    scope(() => void (handed = this.handOver(batch, shard, first, isActive)));
+    const handed = (this.deps.batchScope ?? UNSCOPED)(() => this.handOver(batch, shard, first, isActive));
     if (handed.last !== null) applied(handed.last);
     if (handed.next !== first) shard.nextOffsets[topic] = String(handed.next);
     if (this.deps.host.queuedIn(partition) >= SHARD_MAILBOX_MESSAGES_MAX) this.deps.backpressure(partition);

@@ -11,7 +11,7 @@
 import { Kafka, type Admin } from "kafkajs";
 import type { Logger } from "../../observability/log.ts";
 import type { EventSource, MessageIngest, ShardHost, SnapshotStore, SourceState, SourceStatus, TransferJournalReplay } from "../../runtime/ports.ts";
-import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX } from "./batchApplier.ts";
+import { BatchApplier, SHARD_MAILBOX_MESSAGES_MAX, type BatchScope } from "./batchApplier.ts";
 import { sessionTimeoutFloorMs } from "./brokerLimits.ts";
 import { ConsumerRunner } from "./consumerRunner.ts";
 import { OwnedShards } from "./ownedShards.ts";
@@ -57,7 +57,7 @@ export interface KafkaSourceDeps {
   readonly log: Logger;
   readonly metrics: KafkaSourceMetrics;
   /** See BatchApplierDeps.batchScope. */
-  readonly batchScope?: (run: () => void) => void;
+  readonly batchScope?: BatchScope;
 }
 
 export class KafkaSource implements EventSource {

@@ -65,8 +65,11 @@ export function decodeTransferPart(candidate: unknown): DecodedTransferPart | st
     });
     transferKeys.set(e[13], e[0]);
   }
-  const risk = hours.length === 0 && counterparties.length === 0 ? null : newRiskHistory();
-  for (const [hour, count, sumMinor] of hours) risk!.hours.set(hour, { count, sumMinor });
-  for (const [id, atMs] of counterparties) risk!.counterparties.set(id, atMs);
+  let risk: RiskHistory | null = null;
+  if (hours.length > 0 || counterparties.length > 0) {
+    risk = newRiskHistory();
+    for (const [hour, count, sumMinor] of hours) risk.hours.set(hour, { count, sumMinor });
+    for (const [id, atMs] of counterparties) risk.counterparties.set(id, atMs);
+  }
   return { transfers, transferKeys, risk };
 }

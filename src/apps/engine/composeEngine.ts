@@ -263,8 +263,7 @@ async function startKafka(edges: Edges, core: EngineCore, syncAccount: (state: A
   if (kafka === null) return { ok: true };
   try {
     // A fetched batch's pushes leave together: one write per connection, not one per message.
-    const batchScope = (run: () => void) => hub.corked(run);
-    await kafka.start({ ingest: core.ingest, journal: core.journalReplay, batchScope }, core.runtime, remotePushTo(hub, core), (shardId) => {
+    await kafka.start({ ingest: core.ingest, journal: core.journalReplay, batchScope: (run) => hub.corked(run) }, core.runtime, remotePushTo(hub, core), (shardId) => {
       const recovered = core.runtime.statesOf(shardId);
       recovered.forEach(syncAccount); // the Postgres copy converges after any restart
       core.refreshUnknownLimits(recovered.values());

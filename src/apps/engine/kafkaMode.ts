@@ -3,6 +3,7 @@
  * the Kafka DLQ producer, and the Kafka source itself, started once the core exists.
  */
 import Redis from "ioredis";
+import type { BatchScope } from "../../adapters/kafka/batchApplier.ts";
 import { KafkaDlqProducer } from "../../adapters/kafka/dlqProducer.ts";
 import { KafkaSource } from "../../adapters/kafka/kafkaSource.ts";
 import { ensureEngineTopics } from "../../adapters/kafka/engineTopics.ts";
@@ -68,7 +69,7 @@ export function openKafkaMode(config: Config, instanceId: string, log: Logger, m
     },
     /** Connects the DLQ producer, the journal and the bus, then joins the group. */
     async start(
-      inputs: { ingest: MessageIngest; journal: TransferJournalReplay; batchScope?: (run: () => void) => void }, host: ShardHost,
+      inputs: { ingest: MessageIngest; journal: TransferJournalReplay; batchScope?: BatchScope }, host: ShardHost,
       remote: (message: BusMessage) => void, onShardRecovered: (shardId: number) => void,
     ) {
       const { ingest, journal, batchScope } = inputs;
