@@ -277,6 +277,7 @@ export const benchmark: Benchmark = {
     const client = new PushClient(() => receiver);
     try {
       await topics.create(Object.values(names));
+      topics.track([`${id}.journal`, `${id}.approved`]); // the engine makes them
       engine = await startEngineProcess({
         KAFKA_BROKERS: BROKERS, REDIS_URL, REDIS_BUS_SECRET: BENCH_BUS_SECRET, AUTH_MODE: "none", KAFKA_GROUP_ID: id, REDIS_KEY_PREFIX: id,
         KAFKA_TOPIC_EOD: names.eod, KAFKA_TOPIC_TRANSACTIONS: names.transactions, KAFKA_TOPIC_DLQ: names.dlq, KAFKA_TOPIC_TRANSFER_JOURNAL: `${id}.journal`, KAFKA_TOPIC_APPROVED: `${id}.approved`,

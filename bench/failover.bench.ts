@@ -146,6 +146,7 @@ export const benchmark: Benchmark = {
     const topics = await BenchTopics.open();
     try {
       await topics.create([names.eod, names.txn, names.dlq, `${id}.bare`], SHARDS);
+      topics.track([`${id}.journal`, `${id}.approved`]); // the engines make them
       const engine = await engineRounds(names);
       const bare = await baselineRounds(`${id}.bare`);
       const [engineMs, bareMs] = [median(engine), median(bare)];

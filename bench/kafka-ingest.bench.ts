@@ -207,6 +207,7 @@ export const benchmark: Benchmark = {
     const notes: string[] = [];
     try {
       await topics.create(Object.values(names), PARTITIONS);
+      topics.track([`${id}.journal`, `${id}.approved`]); // the engine makes them
 
       // Phase 1 (untimed): 100k accounts get their EOD, then the engine stops and snapshots them.
       const warm = await startEngineProcess(env(names.warmup));

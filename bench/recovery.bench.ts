@@ -111,6 +111,7 @@ export const benchmark: Benchmark = {
     });
     try {
       await benchTopics.create([topics.eod, topics.transactions], SHARDS);
+      benchTopics.track([`${id}.journal`, `${id}.approved`]); // the engine makes them
       const empty = await timeToReady(envOf(`${id}-empty`));
       await empty.stop();
       await writeSnapshots(redis, `${id}-full`, [topics.eod, topics.transactions]);
