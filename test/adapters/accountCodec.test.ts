@@ -123,6 +123,25 @@ describe("the account codec", () => {
     expect([...decodeAccount(encodeAccount(state)).risk!.counterparties.keys()]).toEqual(["999"]);
   });
 
+  test("accounts that never sent a transfer share the empty transfer maps, also once read back from a snapshot", () => {
+    const [one, other] = [busy(), busy()];
+    expect(one.transfers).toBe(other.transfers);
+    expect(one.transferKeys).toBe(other.transferKeys);
+    const decoded = decodeAccount(encodeAccount(one));
+    expect(decoded.transfers).toBe(one.transfers);
+    expect(decoded.transferKeys).toBe(one.transferKeys);
+  });
+
+  test("an account's first transfer gives it transfer maps of its own: the shared ones stay empty", () => {
+    const untouched = busy();
+    const state = withTransfer();
+    expect(state.transfers).not.toBe(untouched.transfers);
+    expect([...state.transfers.keys()]).toEqual(["tr-1"]);
+    expect(untouched.transfers.size).toBe(0);
+    expect(untouched.transferKeys.size).toBe(0);
+    expect(busy().transfers.size).toBe(0);
+  });
+
   test("a version 3 snapshot (before transfers) loads with no transfers and no holds", () => {
     const v4 = v4Of(busy());
     const v3 = JSON.stringify([3, ...v4.slice(1, 13)]);

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { NO_TRANSFERS, NO_TRANSFER_KEYS } from "../../domain/account/accountState.ts";
 import { minorDigitsOf } from "../../domain/currency.ts";
 import { newRiskHistory, type RiskHistory } from "../../domain/transfer/riskHistory.ts";
 import { TRANSFER_DECISIONS, TRANSFER_STATUSES, type Transfer, type TransferDecision, type TransferStatus } from "../../domain/transfer/transfer.ts";
@@ -44,8 +45,8 @@ export function encodeTransferPart(transfers: ReadonlyMap<string, Transfer>, ris
 }
 
 export interface DecodedTransferPart {
-  readonly transfers: Map<string, Transfer>;
-  readonly transferKeys: Map<string, string>;
+  readonly transfers: ReadonlyMap<string, Transfer>;
+  readonly transferKeys: ReadonlyMap<string, string>;
   /** Null when the part holds no history (as a new account's). */
   readonly risk: RiskHistory | null;
 }
@@ -54,6 +55,7 @@ export interface DecodedTransferPart {
 export function decodeTransferPart(candidate: unknown): DecodedTransferPart | string {
   if (!partCheck.Check(candidate)) return `the transfer part does not fit the codec: ${partCheck.Errors(candidate).First()?.path ?? "?"}`;
   const [encodedTransfers, hours, counterparties] = candidate;
+  if (encodedTransfers.length === 0) return { transfers: NO_TRANSFERS, transferKeys: NO_TRANSFER_KEYS, risk: riskOf(hours, counterparties) };
   const transfers = new Map<string, Transfer>();
   const transferKeys = new Map<string, string>();
   for (const e of encodedTransfers) { // the literals were checked by the schema
@@ -65,11 +67,14 @@ export function decodeTransferPart(candidate: unknown): DecodedTransferPart | st
     });
     transferKeys.set(e[13], e[0]);
   }
-  let risk: RiskHistory | null = null;
-  if (hours.length > 0 || counterparties.length > 0) {
-    risk = newRiskHistory();
-    for (const [hour, count, sumMinor] of hours) risk.hours.set(hour, { count, sumMinor });
-    for (const [id, atMs] of counterparties) risk.counterparties.set(id, atMs);
-  }
-  return { transfers, transferKeys, risk };
+  return { transfers, transferKeys, risk: riskOf(hours, counterparties) };
+}
+
+/** The risk history of the part, or null when it holds none (as a new account's). */
+function riskOf(hours: readonly (readonly [number, number, number])[], counterparties: readonly (readonly [string, number])[]): RiskHistory | null {
+  if (hours.length === 0 && counterparties.length === 0) return null;
+  const risk = newRiskHistory();
+  for (const [hour, count, sumMinor] of hours) risk.hours.set(hour, { count, sumMinor });
+  for (const [id, atMs] of counterparties) risk.counterparties.set(id, atMs);
+  return risk;
 }

@@ -29,10 +29,12 @@ export interface AccountState {
   /**
    * The account's outgoing transfers, oldest first: the open ones (its holds) and the finished
    * ones of the last 24 h (idempotent replays and GET /v1/transfers/:id), bounded per account.
+   * Until its first transfer, the shared empty `NO_TRANSFERS` (applyTransfer, the one writer,
+   * gives the account maps of its own then): most accounts never send one.
    */
-  readonly transfers: Map<string, Transfer>;
+  transfers: ReadonlyMap<string, Transfer>;
   /** Idempotency scope (caller + key) → transferId, for `transfers` (derived: not in snapshots). */
-  readonly transferKeys: Map<string, string>;
+  transferKeys: ReadonlyMap<string, string>;
   /**
    * What the risk score reads: this account's own recent transfers. Null until its first one:
    * most accounts never send a transfer, and an empty history (two Maps) is ~110 B of heap.
@@ -55,6 +57,10 @@ export interface AccountState {
   readonly dedupe: DedupeWindow;
 }
 
+/** What every account without transfers holds: two empty Maps of its own were ~110 B of heap each account. */
+export const NO_TRANSFERS: ReadonlyMap<string, Transfer> = new Map();
+export const NO_TRANSFER_KEYS: ReadonlyMap<string, string> = new Map();
+
 /** How many ids the account remembers (tests). */
 export function dedupeWindowSize(state: AccountState): number {
   return state.dedupe.size;
@@ -70,8 +76,8 @@ export function newAccountState(accountId: string, originMs = 0): AccountState {
     buckets: new Map(),
     intradayTotalMinor: 0,
     holdsMinor: 0,
-    transfers: new Map(),
-    transferKeys: new Map(),
+    transfers: NO_TRANSFERS,
+    transferKeys: NO_TRANSFER_KEYS,
     risk: null,
     version: 0,
     updatedAtMs: 0,

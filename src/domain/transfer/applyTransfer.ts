@@ -4,7 +4,7 @@
  * can be replayed over a snapshot that already has it. A change of the account's figures (a hold)
  * is a new version.
  */
-import type { AccountState } from "../account/accountState.ts";
+import { NO_TRANSFERS, type AccountState } from "../account/accountState.ts";
 import { TRANSFERS_KEPT_MAX } from "./authorizeTransfer.ts";
 import { newRiskHistory, recordTransfer } from "./riskHistory.ts";
 import { isOpen, type Transfer } from "./transfer.ts";
@@ -21,8 +21,9 @@ export interface TransferApplied {
 
 export function applyTransfer(state: AccountState, transfer: Transfer, nowMs: number): TransferApplied {
   if (state.transfers.has(transfer.transferId)) return { changed: false, evictedEarly: 0 };
-  state.transfers.set(transfer.transferId, { ...transfer });
-  state.transferKeys.set(transfer.idempotencyScope, transfer.transferId);
+  const own = ownTransferMaps(state);
+  own.transfers.set(transfer.transferId, { ...transfer });
+  own.keys.set(transfer.idempotencyScope, transfer.transferId);
   if (isOpen(transfer.status)) {
     state.holdsMinor += transfer.amountMinor;
     recordTransfer((state.risk ??= newRiskHistory()), transfer.toAccountId, transfer.amountMinor, transfer.createdAtMs);
@@ -34,15 +35,28 @@ export function applyTransfer(state: AccountState, transfer: Transfer, nowMs: nu
 
 /** Forgets finished transfers past their retention, and the oldest finished ones beyond the bound. */
 function forgetFinished(state: AccountState, nowMs: number): number {
+  const own = ownTransferMaps(state);
   let evictedEarly = 0;
-  for (const transfer of state.transfers.values()) {
+  for (const transfer of own.transfers.values()) {
     const expired = transfer.updatedAtMs < nowMs - KEY_RETENTION_MS;
-    const over = state.transfers.size > TRANSFERS_KEPT_MAX;
+    const over = own.transfers.size > TRANSFERS_KEPT_MAX;
     if (!expired && !over) break;
     if (isOpen(transfer.status)) continue;
     if (!expired) evictedEarly += 1;
-    state.transfers.delete(transfer.transferId);
-    state.transferKeys.delete(transfer.idempotencyScope);
+    own.transfers.delete(transfer.transferId);
+    own.keys.delete(transfer.idempotencyScope);
   }
   return evictedEarly;
+}
+
+/**
+ * The account's transfer maps, to write: its own, made here at its first transfer in place of the
+ * shared empty ones. The only writer of these maps (their type is read-only everywhere else).
+ */
+function ownTransferMaps(state: AccountState): { transfers: Map<string, Transfer>; keys: Map<string, string> } {
+  if (state.transfers === NO_TRANSFERS) {
+    state.transfers = new Map();
+    state.transferKeys = new Map();
+  }
+  return { transfers: state.transfers as Map<string, Transfer>, keys: state.transferKeys as Map<string, string> };
 }
