@@ -59,8 +59,12 @@ export class SubscriptionHub {
   private readonly activityListeners = new Set<Connection>();
   private bufferedTotal = 0;
   private subscriptionsTotal = 0;
-  /** Inside `corked`: the messages waiting for the end of it, per connection, in order. */
-  private held: Map<Connection, string[]> | null = null;
+  /**
+   * Inside `corked` (`holding`): the messages waiting for the end of it, per connection, in
+   * order. One Map for the hub's life, empty outside `corked`: a fetched batch allocates none.
+   */
+  private readonly held = new Map<Connection, string[]>();
+  private holding = false;
   private heldCount = 0;
 
   constructor(private readonly limits: HubLimits, private readonly onSlowClient: () => void) {}
@@ -159,18 +163,18 @@ export class SubscriptionHub {
    * are sent at once, so a long run holds a bounded amount.
    */
   corked<T>(run: () => T): T {
-    if (this.held !== null) return run();
-    this.held = new Map();
+    if (this.holding) return run();
+    this.holding = true;
     try {
       return run();
     } finally {
       this.sendHeld();
-      this.held = null;
+      this.holding = false;
     }
   }
 
   deliver(connection: Connection, data: string): void {
-    if (this.held === null) return void this.send(connection, data);
+    if (!this.holding) return void this.send(connection, data);
     const queued = this.held.get(connection);
     if (queued === undefined) this.held.set(connection, [data]);
     else queued.push(data);
@@ -179,7 +183,7 @@ export class SubscriptionHub {
   }
 
   private sendHeld(): void {
-    const held = this.held!;
+    const held = this.held;
     this.heldCount = 0;
     for (const [connection, messages] of held) {
       held.delete(connection);
