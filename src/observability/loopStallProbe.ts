@@ -7,7 +7,7 @@
  * how much waiting for a core that other processes or threads held. One log line per report.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import type { Logger } from "../observability/log.ts";
+import type { Logger } from "./log.ts";
 
 const TICK_MS = 1;
 /** A tick this late or later is a stall. */
