@@ -6,7 +6,7 @@
  */
 import { accountFiguresOf } from "../account/accountFigures.ts";
 import type { AccountState } from "../account/accountState.ts";
-import { newRiskHistory } from "./riskHistory.ts";
+import { NO_RISK_HISTORY } from "./riskHistory.ts";
 import { riskScoreOf } from "./riskModel.ts";
 import { isOpen, type Transfer, type TransferStatus } from "./transfer.ts";
 
@@ -45,7 +45,7 @@ export function authorizeTransfer(state: AccountState, request: TransferRequest,
   if (figures.availableMinor === null || figures.availableMinor < request.amountMinor) return refused("insufficient_funds");
   if (state.transfers.size >= TRANSFERS_KEPT_MAX && !hasFinished(state)) return refused("too_many_transfers");
 
-  const risk = riskScoreOf(state.risk ?? newRiskHistory(), {
+  const risk = riskScoreOf(state.risk ?? NO_RISK_HISTORY, {
     amountMinor: request.amountMinor, availableMinor: figures.availableMinor, toAccountId: request.toAccountId, nowMs: context.nowMs,
   });
   const status: TransferStatus = risk.decision === "DENY" ? "REJECTED" : risk.decision === "REQUIRE_2FA" ? "PENDING_2FA" : "APPROVED";

@@ -19,6 +19,15 @@ export interface RiskHistory {
   readonly counterparties: Map<string, number>;
 }
 
+/** What the score reads (a history is one): `NO_RISK_HISTORY` stands for an account that never sent a transfer. */
+export interface RiskHistoryView {
+  readonly hours: ReadonlyMap<number, Readonly<HourBucket>>;
+  readonly counterparties: ReadonlyMap<string, number>;
+}
+
+/** The history of an account without transfers: scored against, never written (no Maps made per first transfer). */
+export const NO_RISK_HISTORY: RiskHistoryView = { hours: new Map(), counterparties: new Map() };
+
 export function newRiskHistory(): RiskHistory {
   return { hours: new Map(), counterparties: new Map() };
 }
@@ -48,7 +57,7 @@ function forgetBefore(history: RiskHistory, sinceMs: number): void {
 }
 
 /** Count and sum of the transfers in the last `hours` hours (the current hour included). */
-export function windowOf(history: RiskHistory, nowMs: number, hours: number): HourBucket {
+export function windowOf(history: RiskHistoryView, nowMs: number, hours: number): HourBucket {
   const lastHour = Math.floor(nowMs / HOUR_MS);
   const window = { count: 0, sumMinor: 0 };
   for (const [hour, bucket] of history.hours) {
@@ -60,7 +69,7 @@ export function windowOf(history: RiskHistory, nowMs: number, hours: number): Ho
   return window;
 }
 
-export function paidWithin7Days(history: RiskHistory, toAccountId: string, nowMs: number): boolean {
+export function paidWithin7Days(history: RiskHistoryView, toAccountId: string, nowMs: number): boolean {
   const atMs = history.counterparties.get(toAccountId);
   return atMs !== undefined && atMs > nowMs - HISTORY_HOURS * HOUR_MS;
 }

@@ -14,7 +14,7 @@
  *
  * Above 0.85 the transfer is denied; above 0.60 it needs 2FA; else it is approved.
  */
-import { paidWithin7Days, windowOf, type RiskHistory } from "./riskHistory.ts";
+import { paidWithin7Days, windowOf, type RiskHistoryView } from "./riskHistory.ts";
 import type { TransferDecision } from "./transfer.ts";
 
 export interface RiskFactor {
@@ -51,7 +51,7 @@ export interface RiskScore {
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 const clamp01 = (value: number) => Math.min(1, Math.max(0, value));
 
-export function riskScoreOf(history: RiskHistory, input: RiskInput): RiskScore {
+export function riskScoreOf(history: RiskHistoryView, input: RiskInput): RiskScore {
   const week = windowOf(history, input.nowMs, 7 * 24);
   const values: Record<keyof typeof RISK_WEIGHTS, number> = {
     available_share: clamp01(input.amountMinor / input.availableMinor),
