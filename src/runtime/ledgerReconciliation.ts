@@ -7,6 +7,7 @@
 import type { AccountState } from "../domain/account/accountState.ts";
 import { isLedgerComparable, isLedgerDrift, type TransferFigures } from "../domain/ledger/ledgerDrift.ts";
 import type { LedgerReconciliation, LedgerTransactionReader, LedgerTransferDrift } from "./ports.ts";
+import { SCAN_SLICE, scanTurn } from "./scanTurns.ts";
 
 const CHUNK_TRANSFERS = 1000;
 const DRIFTS_LISTED_MAX = 1000;
@@ -21,7 +22,7 @@ export async function reconcileLedger(
   const drifts: LedgerTransferDrift[] = [];
   let checked = 0;
   let driftTransfers = 0;
-  for (const chunk of settledTransfers(accounts, settledBeforeMs)) {
+  for await (const chunk of settledTransfers(accounts, settledBeforeMs)) {
     const read = await reader.readMany(chunk.map((transfer) => transfer.transferId));
     if (!read.ok) return read;
     for (const { transferId, ...engine } of chunk) {
@@ -35,9 +36,12 @@ export async function reconcileLedger(
   return { ok: true, part: { transfersChecked: checked, driftTransfers, drifts, unavailable: false } };
 }
 
-function* settledTransfers(accounts: Iterable<[number, AccountState]>, settledBeforeMs: number): Generator<EngineTransfer[]> {
+/** The settled transfers, copied now, a chunk at a time; the scan lets the event loop turn every SCAN_SLICE accounts. */
+async function* settledTransfers(accounts: Iterable<[number, AccountState]>, settledBeforeMs: number): AsyncGenerator<EngineTransfer[]> {
   let chunk: EngineTransfer[] = [];
+  let scanned = 0;
   for (const [, state] of accounts) {
+    if (++scanned % SCAN_SLICE === 0) await scanTurn();
     for (const transfer of state.transfers.values()) {
       if (!isLedgerComparable(transfer.status) || transfer.updatedAtMs > settledBeforeMs) continue;
       const { transferId, status, fromAccountId, toAccountId, amountMinor, currency } = transfer;

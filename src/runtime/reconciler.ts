@@ -10,6 +10,7 @@
 import type { AccountState } from "../domain/account/accountState.ts";
 import type { Logger } from "../observability/log.ts";
 import { reconcileLedger } from "./ledgerReconciliation.ts";
+import { SCAN_SLICE, scanTurn } from "./scanTurns.ts";
 import type {
   AccountCopyBatchReader, AccountRow, LedgerReconciliation, LedgerTransactionReader, ReconciliationDrift, ReconciliationReader, ReconciliationReport,
 } from "./ports.ts";
@@ -69,7 +70,7 @@ export class Reconciler implements ReconciliationReader {
     const drifts: ReconciliationDrift[] = [];
     let checked = 0;
     let driftAccounts = 0;
-    for (const chunk of settledChunks(this.options.rows(), settledBeforeMs)) {
+    for await (const chunk of settledChunks(this.options.rows(), settledBeforeMs)) {
       const read = await this.options.copy.readMany(chunk.map((row) => row.accountId));
       if (!read.ok) {
         this.options.log.warn("reconciliation_copy_unavailable", { error: read.error });
@@ -114,10 +115,17 @@ export class Reconciler implements ReconciliationReader {
   }
 }
 
-/** The rows of the accounts whose last change is settled, copied now, a chunk at a time. */
-function* settledChunks(rows: Iterable<AccountRow>, settledBeforeMs: number): Generator<AccountRow[]> {
+/**
+ * The rows of the accounts whose last change is settled, copied now, a chunk at a time; the scan
+ * lets the event loop turn every SCAN_SLICE rows, settled or not. The accounts may change in
+ * between: a changed one is skipped (`isAt`), one created or woken after the scan passed it is
+ * compared next time, and during a rebalance an account may be visited twice.
+ */
+async function* settledChunks(rows: Iterable<AccountRow>, settledBeforeMs: number): AsyncGenerator<AccountRow[]> {
   let chunk: AccountRow[] = [];
+  let scanned = 0;
   for (const row of rows) {
+    if (++scanned % SCAN_SLICE === 0) await scanTurn();
     if (row.updatedAtMs > settledBeforeMs) continue;
     chunk.push(row);
     if (chunk.length === RECONCILIATION_CHUNK_ACCOUNTS) {
