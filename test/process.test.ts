@@ -2,6 +2,7 @@
 import { expect, test } from "bun:test";
 import { metricValue } from "./support/metrics.ts";
 import { eventually } from "./support/services.ts";
+import { unusedPort } from "./support/unusedPort.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ async function waitForHealth(port: number): Promise<boolean> {
 }
 
 test("bun start serves with no outside services and stops cleanly on SIGTERM", async () => {
-  const port = 31_000 + Math.floor(Math.random() * 1000);
+  const port = unusedPort();
   const engine = Bun.spawn(["bun", "start"], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
   expect(await waitForHealth(port)).toBe(true);
   engine.kill("SIGTERM");
@@ -37,7 +38,7 @@ test("an invalid configuration stops the start with exit code 2 and one JSON lin
 });
 
 test("--simulate feeds transactions that are applied, and an account of the feed has a balance", async () => {
-  const port = 30_000 + Math.floor(Math.random() * 1000);
+  const port = unusedPort();
   const engine = Bun.spawn(["bun", "start", "--simulate"], {
     cwd: ROOT, env: { ...process.env, PORT: String(port), SIMULATE_ACCOUNTS: "200", SIMULATE_RATE: "2000" }, stdout: "ignore", stderr: "pipe",
   });

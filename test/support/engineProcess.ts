@@ -2,6 +2,7 @@
 import { appendFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 import { eventually } from "./services.ts";
+import { unusedPort } from "./unusedPort.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -23,8 +24,7 @@ export function spawnLedgerWorker(env: Record<string, string>, logFile: string, 
 }
 
 async function spawnRole(args: string[], portVariable: string, env: Record<string, string>, logFile: string, waitHealthy: boolean): Promise<EngineProcess> {
-  // Below the kernel's ephemeral range (32768+), where client sockets could hold the port.
-  const port = 20_000 + Math.floor(Math.random() * 12_000);
+  const port = unusedPort();
   const child = Bun.spawn(["bun", "src/main.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", KAFKA_SESSION_TIMEOUT_MS: "6000", ...env, [portVariable]: String(port) },
