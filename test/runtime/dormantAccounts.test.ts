@@ -75,6 +75,25 @@ describe("dormant accounts", () => {
     expect([...runtime.awakeAccounts()].map(([, state]) => state.accountId)).toEqual(["a2"]);
   });
 
+  test("the awake visit has the woken and created accounts of every shard, and no dormant one", () => {
+    const runtime = new AccountRuntime(4, Date.now, codec);
+    const ids = ["a1", "a2", "a3", "a4", "a5", "a6"];
+    const byShard = new Map<number, string[]>();
+    for (const id of ids) byShard.set(runtime.homeShardOf(id), [...(byShard.get(runtime.homeShardOf(id)) ?? []), id]);
+    expect(byShard.size).toBeGreaterThan(1);
+    for (const [shardId, held] of byShard) {
+      const [created, ...dormant] = held;
+      runtime.load(shardId, [newAccountState(created!)], new Map(dormant.map((id) => [id, snapshotText(id)])));
+    }
+    const woken = [...byShard.values()].flatMap(([, ...dormant]) => dormant.slice(0, 1));
+    for (const id of woken) runtime.stateOf(id);
+    const visited: string[] = [];
+    runtime.forEachAwake((state) => visited.push(state.accountId));
+    const expected = [...[...byShard.values()].map(([created]) => created!), ...woken].sort();
+    expect(visited.sort()).toEqual(expected);
+    expect(visited).toEqual([...runtime.awakeAccounts()].map(([, state]) => state.accountId).sort());
+  });
+
   test("a facility change finds the dormant accounts of that facility without waking the others", () => {
     const runtime = new AccountRuntime(1, Date.now, codec);
     runtime.load(0, [], new Map([["a1", snapshotText("a1", "F1")], ["a2", snapshotText("a2", "F2")]]));

@@ -154,10 +154,10 @@ function createTransferParts(options: EngineCoreOptions, runtime: AccountRuntime
     let open = 0;
     // Woken accounts only: a dormant one holds no transfer (dormantAccounts.ts). An account with
     // no holds has no open transfer (amounts are positive), so most are skipped without a look.
-    for (const [, state] of runtime.awakeAccounts()) {
-      if (state.holdsMinor === 0) continue;
+    runtime.forEachAwake((state) => {
+      if (state.holdsMinor === 0) return;
       for (const transfer of state.transfers.values()) if (isOpen(transfer.status)) open += 1;
-    }
+    });
     return open;
   };
   return { index, recorder, expiry, desk };
