@@ -6,10 +6,7 @@
  * many accounts. `bun bench/lib/readRouteAlone.ts 1000 100000`
  * (each count in its own server process: `--serve COUNT PORT`).
  */
-import { newAccountState, type AccountState } from "../../src/domain/account/accountState.ts";
-import { applyMessage } from "../../src/domain/account/applyMessage.ts";
-import { alertThresholdsFor } from "../../src/domain/account/highValueAlert.ts";
-import { validateText } from "../../src/domain/account/validateMessage.ts";
+import type { AccountState } from "../../src/domain/account/accountState.ts";
 import { ownedString } from "../../src/domain/ownedString.ts";
 import { BalanceBodyCache } from "../../src/http/balanceBodies.ts";
 import { httpRequestRecorder } from "../../src/http/httpMetrics.ts";
@@ -18,6 +15,7 @@ import { createLogger } from "../../src/observability/log.ts";
 import { linuxThreadTimes, LoopStallProbe } from "../../src/observability/loopStallProbe.ts";
 import { createMetrics } from "../../src/observability/metrics.ts";
 import { freePort, waitUntil } from "./benchServices.ts";
+import { heldAccount } from "./heldAccount.ts";
 import { OpenLoopDriver } from "./restBenchOpenLoop.ts";
 
 const PREFIX = "RRA-";
@@ -26,13 +24,9 @@ const ROUNDS = 3;
 const REPORT_MS = 2000;
 
 function serve(count: number, port: number): void {
-  const thresholds = alertThresholdsFor("10000.00")!;
   const states = new Map<string, AccountState>();
   for (let n = 0; n < count; n++) {
-    const state = newAccountState(ownedString(`${PREFIX}${n}`));
-    const eod = validateText(JSON.stringify({ type: "EOD_BALANCE", messageId: `e-${n}`, accountId: state.accountId, facilityId: "F1", balance: "1000.00", currency: "USD", asOfDate: "2026-11-21", timestamp: "2026-11-22T00:05:00Z" }));
-    if (!eod.ok) throw new Error("eod invalid");
-    applyMessage(state, eod.message, { nowMs: 0, alertThresholds: thresholds, facilityLimitMinor: 500_000 });
+    const state = heldAccount(ownedString(`${PREFIX}${n}`), n, 0);
     states.set(state.accountId, state);
   }
   const bodies = new BalanceBodyCache((accountId) => states.get(accountId));

@@ -1,7 +1,8 @@
 /**
  * Long scans share the engine's one thread with its messages and reads: a reconciliation pass
- * visits every account held, and over 100k accounts its loop ran 34–63 ms without a break
- * (bench/README.md, "the reconciler's scan"), a stall in every read and message behind it.
+ * visits every account held, and over 100k accounts its loop held the thread for 52–125 ms at
+ * once (bench/README.md, "The reconciler held the thread for its whole scan"), a stall in every
+ * read and message behind it.
  * A scan awaits `scanTurn` every `SCAN_SLICE` items, whatever it keeps of them, so that what
  * waits runs in between.
  */
